@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto'
+import { JoseKey } from '@atproto/jwk-jose'
+import { NodeOAuthClient, type NodeSavedSession, type NodeSavedState } from '@atproto/oauth-client-node'
+import type { OAuthSession } from '@atproto/oauth-client'
+import {
+  ClientRejected,
+  type Capabilities,
+  type Driver,
+  type DriverContext,
+  type ResourceCall,
+  type SessionInfo,
+} from '../../../harness/drivers/types.ts'
+
+/** How the adapter presents the official client to the World. */
+export interface OfficialClientOptions {
+  /**
+   * A deliberate flaw for the harness's own self-test. `mask-bad-iss` replaces an `iss` that does not match
+   * the issuer the login started with by the expected one before handing the callback to the client, as an
+   * app with a "helpful" callback handler would. (Merely stripping it is not enough: the official client
+   * then rejects the callback for the missing `iss`, ISS-04.)
+   */
+  flaw?: 'mask-bad-iss'
+}
+
+const SCOPE = 'atproto transition:generic'
+
+class MemoryStore<T> {
+  readonly map = new Map<string, T>()
+  async get(key: string) {
+    return this.map.get(key)
+  }
+  async set(key: string, value: T) {
+    this.map.set(key, value)
+  }
+  async del(key: string) {
+    this.map.delete(key)
+  }
+}
+
+function rejected(err: unknown): ClientRejected {
+  const e = err as Error & { code?: unknown }
+  const code = typeof e?.code === 'string' ? e.code : (e?.constructor?.name ?? 'Error')
+  const cause = (e as { cause?: Error })?.cause
+  const message = cause?.message && !e.message.includes(cause.message) ? `${e.message} (${cause.message})` : e?.message
+  return new ClientRejected(code, message ?? String(err))
+}
+
+/** Wraps `@atproto/oauth-client-node` (the reference client) as an in-process driver. */
+export function officialNodeClient(options: OfficialClientOptions = {}): Driver {
+  const sessions = new MemoryStore<NodeSavedSession>()
+  const states = new MemoryStore<NodeSavedState>()
+  let ctx: DriverContext
+  let client: NodeOAuthClient
+  let session: OAuthSession | undefined
+  let issuer: string | undefined
+
+  async function build(): Promise<NodeOAuthClient> {
+    const common = {
+      handleResolver: ctx.handleResolver,
+      plcDirectoryUrl: ctx.plcDirectoryUrl,
+      allowHttp: ctx.allowHttp,
+      stateStore: states,
+      sessionStore: sessions,
+      requestLock: async <T>(_name: string, fn: () => T | PromiseLike<T>) => fn(),
+    }
+    if (ctx.clientKind !== 'confidential') {
+      const query = new URLSearchParams({ scope: SCOPE, redirect_uri: ctx.redirectUri })
+      return new NodeOAuthClient({
+        ...common,
+        clientMetadata: {
+          client_id: `http://localhost?${query}`,
+          redirect_uris: [ctx.redirectUri as `http://127.0.0.1:${string}`],
+          scope: SCOPE,
+          token_endpoint_auth_method: 'none',
+          application_type: 'native',
+          dpop_bound_access_tokens: true,
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+        },
+      })
+    }
+    const key = await confidentialKey()
+    const clientId = `${ctx.clientOrigin}/client-metadata.json`
+    const metadata = {
+      client_id: clientId,
+      client_name: 'atproto-oauth-conformance confidential example',
+      redirect_uris: [`${ctx.clientOrigin}/callback`] as [`https://${string}`],
+      scope: SCOPE,
+      grant_types: ['authorization_code', 'refresh_token'] as ['authorization_code', 'refresh_token'],
+      response_types: ['code'] as ['code'],
+      application_type: 'web' as const,
+      token_endpoint_auth_method: 'private_key_jwt' as const,
+      token_endpoint_auth_signing_alg: 'ES256',
+      dpop_bound_access_tokens: true,
+      jwks: { keys: [key.publicJwk] },
+    }
+    ctx.hostDocument('/client-metadata.json', metadata)
+    return new NodeOAuthClient({ ...common, clientMetadata: metadata as never, keyset: [key] })
+  }
+
+  const info = async (s: OAuthSession): Promise<SessionInfo> => {
+    const token = await s.getTokenInfo(false)
+    return { sub: s.did, scope: token.scope }
+  }
+
+  const attempt = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn()
+    } catch (err) {
+      throw rejected(err)
+    }
+  }
+
+  return {
+    async init(context): Promise<Capabilities> {
+      ctx = context
+      client = await build()
+      return { confidential: true, refresh: true, restore: true, signOut: true }
+    },
+    authorize: (input) =>
+      attempt(async () => {
+        const url = await client.authorize(input, { scope: SCOPE, state: randomBytes(8).toString('hex') })
+        issuer = url.origin
+        return { authorizationUrl: url.href }
+      }),
+    callback: (params) =>
+      attempt(async () => {
+        const p = new URLSearchParams(params)
+        if (options.flaw === 'mask-bad-iss' && issuer && p.get('iss') !== issuer) p.set('iss', issuer)
+        const result = await client.callback(p)
+        session = result.session
+        return info(session)
+      }),
+    call: (req: ResourceCall) =>
+      attempt(async () => {
+        if (!session) throw new ClientRejected('NoSession', 'no session: log in first')
+        const res = await session.fetchHandler(req.path, {
+          method: req.method,
+          headers: req.body === undefined ? undefined : { 'content-type': 'application/json' },
+          body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        })
+        const text = await res.text()
+        let body: unknown = text
+        try {
+          body = JSON.parse(text)
+        } catch {
+          // not JSON: keep the text
+        }
+        return { status: res.status, body }
+      }),
+    refresh: () =>
+      attempt(async () => {
+        if (!session) throw new ClientRejected('NoSession', 'no session: log in first')
+        const token = await session.getTokenInfo(true)
+        return { sub: session.did, scope: token.scope }
+      }),
+    restore: (sub) =>
+      attempt(async () => {
+        // A fresh client instance over the same stores, as after a process restart.
+        client = await build()
+        session = await client.restore(sub)
+        return info(session)
+      }),
+    signOut: () =>
+      attempt(async () => {
+        if (!session) throw new ClientRejected('NoSession', 'no session: log in first')
+        await session.signOut()
+        session = undefined
+      }),
+    async dispose() {
+      session = undefined
+    },
+  }
+}
+
+let sharedKey: Promise<JoseKey> | undefined
+/** One ES256 client key per process: generating keys per scenario would dominate the run time. */
+function confidentialKey(): Promise<JoseKey> {
+  sharedKey ??= JoseKey.generate(['ES256'], 'conformance-key-1')
+  return sharedKey
+}

@@ -1,0 +1,142 @@
+import { Command, InvalidArgumentError, Option } from 'commander'
+import pc from 'picocolors'
+import { HarnessError } from '../protocol/errors.ts'
+import { writeReports } from '../reports/write.ts'
+import { REQUIREMENTS } from '../scenarios/catalog.ts'
+import { SCENARIOS } from '../scenarios/index.ts'
+import { progressLine, runHeader, summary } from './console.ts'
+import { loadClient } from './load-client.ts'
+import { runFailed, runSuite } from './runner.ts'
+import { selectScenarios } from './select.ts'
+import { serveWorld } from './serve.ts'
+import { TOOL_VERSION } from './version.ts'
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value)
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number ≥ 1`)
+    return n
+  }
+}
+
+function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const i = value.indexOf('=')
+  if (i <= 0) throw new InvalidArgumentError(`expected key=value, got "${value}"`)
+  return { ...previous, [value.slice(0, i)]: value.slice(i + 1) }
+}
+
+const program = new Command()
+  .name('atproto-oauth-conformance')
+  .description('Conformance harness for AT Protocol OAuth clients')
+  .version(TOOL_VERSION)
+  .option('--debug', 'show stack traces for errors')
+
+program
+  .command('run')
+  .description('run scenarios against a client and write the reports')
+  .option('--client <name|module>', 'bundled client name (official) or a module exporting a driver factory', 'official')
+  .option('--client-option <key=value>', 'option passed to the client factory (repeatable)', keyValue)
+  .option('--scenario <id...>', 'only these scenario ids')
+  .option('--family <family...>', 'only these families (e.g. ISS NONCE)')
+  .option('--tag <tag...>', 'only scenarios with these tags')
+  .addOption(new Option('--profile <profile>', 'server profile for every scenario').choices(['reference', 'strict']))
+  .addOption(new Option('--topology <topology>', 'AS/PDS topology for every scenario').choices(['entryway', 'self-hosted']))
+  .option('--report-dir <dir>', 'where the reports go', 'conformance-report')
+  .option('--concurrency <n>', 'scenarios run in parallel', positiveInt('--concurrency'), 1)
+  .option('--timeout <ms>', 'per client operation', positiveInt('--timeout'), 15000)
+  .option('--no-redact', 'keep tokens and codes in the report transcripts')
+  .action(async (opts) => {
+    const scenarios = selectScenarios(SCENARIOS, { ids: opts.scenario, families: opts.family, tags: opts.tag })
+    if (scenarios.length === 0) throw new HarnessError('ERR_CONFIG', 'the filters select no scenario')
+    const factory = await loadClient(opts.client)
+    const clientOptions: Record<string, string> = opts.clientOption ?? {}
+    const clientName = Object.keys(clientOptions).length
+      ? `${opts.client} (${Object.entries(clientOptions).map(([k, v]) => `${k}=${v}`).join(', ')})`
+      : opts.client
+    console.log(runHeader(clientName, 'in-process', scenarios))
+    const report = await runSuite({
+      scenarios,
+      driver: () => factory(clientOptions),
+      clientName,
+      profile: opts.profile,
+      topology: opts.topology,
+      timeoutMs: opts.timeout,
+      concurrency: opts.concurrency,
+      noRedact: opts.redact === false,
+      onScenarioEnd: (result, i, n) => console.log(progressLine(result, i, n)),
+    })
+    console.log(summary(report))
+    for (const file of await writeReports(opts.reportDir, report)) console.log(`report written to ${file}`)
+    process.exitCode = runFailed(report) ? 1 : 0
+  })
+
+program
+  .command('list')
+  .description('list the scenarios with their requirement ids')
+  .option('--json', 'machine-readable output')
+  .action((opts) => {
+    if (opts.json) {
+      console.log(JSON.stringify(SCENARIOS.map(({ id, title, family, requirements, profile, client }) => ({ id, title, family, requirements, profile, client })), null, 2))
+      return
+    }
+    for (const s of SCENARIOS) {
+      const reqs = s.requirements.map((r) => `${r.id}${r.level === 'MUST' ? '' : `(${r.level})`}`).join(' ')
+      console.log(`${s.family.padEnd(8)}${s.id.padEnd(34)}${pc.dim(reqs)}`)
+    }
+    console.log(`${SCENARIOS.length} scenarios in ${new Set(SCENARIOS.map((s) => s.family)).size} families`)
+  })
+
+program
+  .command('explain')
+  .description('explain a scenario: what it tests, why, the fault, the expected behaviour and how to fix a failure')
+  .argument('<id>', 'scenario id')
+  .action((id: string) => {
+    const [s] = selectScenarios(SCENARIOS, { ids: [id] })
+    const s_ = s!
+    const lines = [
+      pc.bold(`${s_.id} — ${s_.title}`),
+      `family ${s_.family}; profile ${s_.profile ?? 'reference'}; topology ${s_.topology ?? 'entryway'}; client ${s_.client ?? 'public'}`,
+      '',
+      pc.bold('Requirements'),
+      ...s_.requirements.map((r) => `  ${r.id} ${r.level}: ${REQUIREMENTS.get(r.id)?.text ?? '(not in the catalog)'}`),
+      '',
+      pc.bold('What is tested'),
+      `  ${s_.explain.tests}`,
+      pc.bold('Why it matters'),
+      `  ${s_.explain.why}`,
+      pc.bold('Fault injected'),
+      `  ${s_.faults && Object.keys(s_.faults).length ? JSON.stringify(s_.faults) : 'none (good path)'}`,
+      pc.bold('Steps'),
+      `  ${s_.steps.map((st) => st.op).join(' → ')}`,
+      pc.bold('Expected client behaviour'),
+      `  ${'completes' in s_.expect ? `completes every step${s_.expect.sends ? `, sending ${s_.expect.sends.join(', ')}` : ''}` : `refuses the ${s_.expect.failsAt} step and never sends ${s_.expect.forbidden.join(', ')} after it`}`,
+      pc.bold('How to fix a failing client'),
+      `  ${s_.explain.fix}`,
+    ]
+    console.log(lines.join('\n'))
+  })
+
+program
+  .command('serve')
+  .description('run one mock World (AS, PDS, identity) on fixed loopback ports until interrupted')
+  .addOption(new Option('--profile <profile>', 'server profile').choices(['reference', 'strict']).default('reference'))
+  .addOption(new Option('--topology <topology>', 'AS/PDS topology').choices(['entryway', 'self-hosted']).default('entryway'))
+  .option('--port <n>', 'first port; AS, PDS, identity and client host take this and the next ones', positiveInt('--port'), 2583)
+  .action(async (opts) => {
+    await serveWorld({ profile: opts.profile, topology: opts.topology, basePort: opts.port })
+  })
+
+try {
+  await program.parseAsync()
+} catch (err) {
+  if (err instanceof HarnessError) {
+    console.error(pc.red(`error: ${err.message}`))
+    if (program.opts().debug) console.error(err.stack)
+    process.exitCode = 2
+  } else {
+    console.error(pc.red(`error: ${(err as Error)?.message ?? err}`))
+    if (program.opts().debug) console.error((err as Error)?.stack)
+    else console.error('(run with --debug for the stack trace)')
+    process.exitCode = 2
+  }
+}

@@ -1,0 +1,83 @@
+/** What the harness tells a client about the World it runs in. */
+export interface DriverContext {
+  /** XRPC service that answers com.atproto.identity.resolveHandle. */
+  handleResolver: string
+  /** PLC directory base URL. */
+  plcDirectoryUrl: string
+  /** The loopback redirect URI a public client should register (nobody listens there: the harness delivers the callback). */
+  redirectUri: string
+  /**
+   * The client's own https origin inside the World (`https://client.test`). A confidential or web client
+   * serves its metadata here through `hostDocument`, and uses it for its client_id and redirect URIs.
+   */
+  clientOrigin: string
+  /** Serves a JSON document at `clientOrigin + path` for the AS to fetch; returns its URL. */
+  hostDocument(path: string, body: unknown): string
+  /** Public (loopback) or confidential (private_key_jwt, metadata served under clientOrigin) client. */
+  clientKind: 'public' | 'confidential'
+  /** Whether the World speaks plain http (clients must enable their development mode, e.g. allowHttp). */
+  allowHttp: boolean
+  /** The scenario's id, for client-side logs. */
+  scenarioId: string
+}
+
+/** What a client can do; scenarios that need a missing capability are SKIPped with the reason. */
+export interface Capabilities {
+  /** Authenticates with private_key_jwt (a confidential client). */
+  confidential: boolean
+  refresh: boolean
+  restore: boolean
+  signOut: boolean
+}
+
+/** A logged-in session as the client reports it. */
+export interface SessionInfo {
+  sub: string
+  scope?: string
+}
+
+/** An authenticated call the client makes to the user's PDS through its own DPoP fetch. */
+export interface ResourceCall {
+  method: 'GET' | 'POST'
+  /** XRPC path, e.g. `/xrpc/com.atproto.server.getSession`. */
+  path: string
+  body?: unknown
+}
+
+export interface ResourceResult {
+  status: number
+  body: unknown
+}
+
+/**
+ * The operations every driver offers; a scenario never knows which driver runs it. Each rejects with
+ * `ClientRejected` when the client said no (a negative scenario may want that) or with `HarnessError`
+ * when the client crashed, hung or broke the protocol (ERROR, never PASS).
+ */
+export interface Driver {
+  init(ctx: DriverContext): Promise<Capabilities>
+  /** Starts a login for a handle, DID or PDS/entryway URL; returns the URL the browser should open. */
+  authorize(input: string): Promise<{ authorizationUrl: string }>
+  /** Hands the authorization response (the redirect's parameters) to the client. */
+  callback(params: URLSearchParams): Promise<SessionInfo>
+  call(req: ResourceCall): Promise<ResourceResult>
+  /** Forces a token refresh now. */
+  refresh(): Promise<SessionInfo>
+  /** Restores the stored session of `sub` as a fresh client instance would after a restart. */
+  restore(sub: string): Promise<SessionInfo>
+  signOut(): Promise<void>
+  dispose(): Promise<void>
+}
+
+/** The client under test refused an operation: its own error code and message. */
+export class ClientRejected extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** An in-process adapter: a factory the in-process driver calls once per scenario. */
+export type ClientAdapterFactory = () => Driver | Promise<Driver>

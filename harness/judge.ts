@@ -1,0 +1,101 @@
+import type { Check, CheckContext } from './check.ts'
+import type { Scenario, RequestPattern } from './scenario.ts'
+import type { Exchange, StepEvent } from './transcript.ts'
+import type { Finding, Verdict } from './verdict.ts'
+
+/** The check that compares what the client did with the scenario's expectation. */
+export const EXPECTATION_CHECK_ID = 'scenario.expectation'
+
+function matches(ex: Exchange, pattern: RequestPattern): boolean {
+  const [method, path] = pattern.split(' ') as [string, string]
+  return ex.actor === 'client' && ex.request.method === method && ex.request.path === path
+}
+
+/** Turns a finding into a verdict; the one place where a failed SHOULD becomes a WARN. */
+export function toVerdict(check: Pick<Check, 'id' | 'title' | 'requirement'>, finding: Finding): Verdict {
+  const base = { checkId: check.id, title: check.title, requirement: check.requirement }
+  switch (finding.kind) {
+    case 'pass':
+      return { ...base, status: 'PASS', observed: finding.observed, evidence: finding.evidence ?? [] }
+    case 'skip':
+      return { ...base, status: 'SKIP', reason: finding.reason, evidence: [] }
+    case 'fail':
+      return {
+        ...base,
+        status: check.requirement.level === 'MUST' ? 'FAIL' : 'WARN',
+        expected: finding.expected,
+        observed: finding.observed,
+        evidence: finding.evidence,
+      }
+  }
+}
+
+function stepName(scenario: Scenario, step: number): string {
+  return `step ${step + 1} (${scenario.steps[step]?.op})`
+}
+
+/** Judges the scenario's expectation from the step outcomes and the transcript (never from silence). */
+export function judgeExpectation(ctx: CheckContext): Finding {
+  const { scenario, transcript } = ctx
+  const steps = transcript.steps()
+  const expect = scenario.expect
+  if ('completes' in expect) {
+    const refused = steps.find((s) => s.outcome.status !== 'ok')
+    if (refused && refused.outcome.status === 'rejected') {
+      return {
+        kind: 'fail',
+        expected: `every step completes (${scenario.steps.map((s) => s.op).join(' → ')})`,
+        observed: `${stepName(scenario, refused.step)} failed: ${refused.outcome.code}: ${refused.outcome.message}`,
+        evidence: [refused.ref, ...transcript.exchanges({ actor: 'client' }).filter((e) => e.step === refused.step).slice(-3).map((e) => e.ref)],
+      }
+    }
+    const missing = (expect.sends ?? []).filter((p) => !transcript.exchanges().some((e) => matches(e, p)))
+    if (missing.length > 0) {
+      return {
+        kind: 'fail',
+        expected: `the client sends ${missing.join(', ')}`,
+        observed: `no ${missing.join(', ')} in the transcript`,
+        evidence: steps.map((s) => s.ref),
+      }
+    }
+    return { kind: 'pass', observed: `all ${steps.length} steps completed`, evidence: steps.map((s) => s.ref) }
+  }
+
+  const target = scenario.steps.findIndex((s) => s.op === expect.failsAt)
+  const early = steps.find((s) => s.step < target && s.outcome.status === 'rejected')
+  if (early && early.outcome.status === 'rejected') {
+    return {
+      kind: 'fail',
+      expected: `steps before ${stepName(scenario, target)} complete, then the client refuses ${expect.failsAt}`,
+      observed: `${stepName(scenario, early.step)} already failed: ${early.outcome.code}: ${early.outcome.message}`,
+      evidence: [early.ref],
+    }
+  }
+  const forbidden = transcript.exchanges().filter((e) => e.step >= target && expect.forbidden.some((p) => matches(e, p)))
+  const at: StepEvent | undefined = steps.find((s) => s.step === target)
+  if (forbidden.length > 0) {
+    return {
+      kind: 'fail',
+      expected: `no ${expect.forbidden.join(', ')} from ${stepName(scenario, target)} on`,
+      observed: `the client sent ${forbidden.map((e) => `${e.request.method} ${e.request.path} (${e.ref})`).join(', ')}` +
+        (at?.outcome.status === 'ok' ? ` and accepted the ${expect.failsAt}` : ''),
+      evidence: [...forbidden.map((e) => e.ref), ...(at ? [at.ref] : [])],
+    }
+  }
+  if (at?.outcome.status === 'ok') {
+    return {
+      kind: 'fail',
+      expected: `the client refuses ${stepName(scenario, target)}`,
+      observed: `the client accepted it`,
+      evidence: [at.ref],
+    }
+  }
+  if (at?.outcome.status === 'rejected') {
+    return {
+      kind: 'pass',
+      observed: `refused at ${expect.failsAt}: ${at.outcome.code}: ${at.outcome.message}; no ${expect.forbidden.join(', ')} after it`,
+      evidence: [at.ref],
+    }
+  }
+  return { kind: 'skip', reason: `${stepName(scenario, target)} was not reached` }
+}

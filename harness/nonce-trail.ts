@@ -1,0 +1,19 @@
+import { headerValue, type Exchange, type Transcript } from './transcript.ts'
+import { responseJson } from './check.ts'
+
+/** Whether a response is a DPoP nonce challenge: AS 400 `use_dpop_nonce` or RS 401 with the challenge. */
+export function isNonceChallenge(ex: Exchange): boolean {
+  if (ex.response.status === 400 && responseJson(ex)?.error === 'use_dpop_nonce') return true
+  const www = headerValue(ex.response.headers, 'www-authenticate') ?? ''
+  return ex.response.status === 401 && /^dpop\b/i.test(www) && /error="?use_dpop_nonce"?/.test(www)
+}
+
+/** The client's DPoP requests grouped by server origin, in order. */
+export function dpopRequestsByOrigin(t: Transcript): Map<string, Exchange[]> {
+  const out = new Map<string, Exchange[]>()
+  for (const ex of t.withDpopProof()) {
+    const origin = new URL(ex.request.url).origin
+    out.set(origin, [...(out.get(origin) ?? []), ex])
+  }
+  return out
+}

@@ -1,0 +1,265 @@
+import { HarnessError } from '../protocol/errors.ts'
+import type { ProfileName } from '../mock-as/profile.ts'
+import { ALWAYS_ON_CHECKS } from '../scenarios/checks/index.ts'
+import { REPORT_SCHEMA_VERSION, type RunReport, type ScenarioResult } from '../reports/schema.ts'
+import type { CheckContext } from './check.ts'
+import { ClientRejected, type Driver, type DriverContext } from './drivers/types.ts'
+import { EXPECTATION_CHECK_ID, judgeExpectation, toVerdict } from './judge.ts'
+import { redactTranscript } from './redact.ts'
+import type { Scenario, Step } from './scenario.ts'
+import type { StepOutcome } from './transcript.ts'
+import { SEVERITY, worst, type Status, type Verdict } from './verdict.ts'
+import { CLIENT_HOST, createWorld, type Topology, type World } from './world.ts'
+import { TOOL_VERSION } from './version.ts'
+import { completeAuthorization } from './user-agent.ts'
+
+/** Makes a fresh driver for one scenario. */
+export type DriverFactory = () => Driver | Promise<Driver>
+
+export interface RunOptions {
+  scenarios: readonly Scenario[]
+  driver: DriverFactory
+  /** Shown in reports. */
+  clientName: string
+  driverKind?: RunReport['client']['driver']
+  /** Overrides every scenario's profile/topology. */
+  profile?: ProfileName
+  topology?: Topology
+  /** Per driver operation, ms. */
+  timeoutMs?: number
+  concurrency?: number
+  /** Keep secrets in the report transcripts. */
+  noRedact?: boolean
+  onScenarioStart?(scenario: Scenario, index: number, total: number): void
+  onScenarioEnd?(result: ScenarioResult, index: number, total: number): void
+}
+
+/** The redirect URI given to public clients; nobody listens there: the harness delivers the callback. */
+export const LOOPBACK_REDIRECT_URI = 'http://127.0.0.1:8080/callback'
+
+function timeout<T>(promise: Promise<T>, ms: number, op: string): Promise<T> {
+  let timer: NodeJS.Timeout
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HarnessError('ERR_DRIVER_TIMEOUT', `the client did not answer "${op}" within ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer))
+}
+
+function outcomeOf(err: unknown): StepOutcome {
+  if (err instanceof ClientRejected) return { status: 'rejected', code: err.code, message: err.message }
+  if (err instanceof HarnessError) return { status: 'error', code: err.code, message: err.message }
+  return { status: 'error', code: 'ERR_DRIVER_CRASH', message: `the driver threw ${(err as Error)?.stack ?? String(err)}` }
+}
+
+function loginInput(world: World, step: Extract<Step, { op: 'authorize' }>): string {
+  const account = world.accounts[step.account ?? 'plc']
+  switch (step.input ?? 'handle') {
+    case 'handle':
+      return account.handle
+    case 'did':
+      return account.did
+    case 'pds-url':
+      return world.urls.pds
+    case 'entryway-url':
+      return world.urls.issuer
+  }
+}
+
+/** Executes the steps; stops at the first step that does not complete. */
+async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: number): Promise<void> {
+  let authorizationUrl: string | undefined
+  let sub: string | undefined
+  let account = world.accounts.plc
+  for (const [index, step] of scenario.steps.entries()) {
+    world.transcript.currentStep = index
+    let outcome: StepOutcome
+    try {
+      let result: unknown
+      switch (step.op) {
+        case 'authorize': {
+          account = world.accounts[step.account ?? 'plc']
+          const out = await timeout(driver.authorize(loginInput(world, step)), ms, 'authorize')
+          authorizationUrl = out.authorizationUrl
+          result = out
+          break
+        }
+        case 'callback': {
+          if (!authorizationUrl) throw new HarnessError('ERR_SCENARIO_INVALID', 'callback before authorize')
+          const response = await completeAuthorization(authorizationUrl, [world.urls.issuer], {
+            username: account.handle,
+            password: account.password,
+            decision: step.decision ?? 'approve',
+          })
+          world.transcript.note(`user agent delivers the ${response.mode} authorization response to the client`, {
+            url: response.url,
+          })
+          const session = await timeout(driver.callback(response.params), ms, 'callback')
+          sub = session.sub
+          result = session
+          break
+        }
+        case 'call': {
+          const nsid = step.nsid ?? (step.body ? 'com.atproto.repo.createRecord' : 'com.atproto.server.getSession')
+          const body =
+            step.body === 'post'
+              ? { repo: sub, collection: 'app.bsky.feed.post', record: { $type: 'app.bsky.feed.post', text: 'conformance', createdAt: new Date(world.clock.now()).toISOString() } }
+              : undefined
+          const res = await timeout(driver.call({ method: step.method ?? (body ? 'POST' : 'GET'), path: `/xrpc/${nsid}`, body }), ms, 'call')
+          if (res.status >= 400) {
+            const error = (res.body as { error?: string } | undefined)?.error
+            throw new ClientRejected(`HTTP_${res.status}`, `the PDS answered ${res.status}${error ? ` ${error}` : ''} to ${nsid}`)
+          }
+          result = res
+          break
+        }
+        case 'refresh':
+          result = await timeout(driver.refresh(), ms, 'refresh')
+          break
+        case 'restore':
+          if (!sub) throw new HarnessError('ERR_SCENARIO_INVALID', 'restore before a login completed')
+          result = await timeout(driver.restore(sub), ms, 'restore')
+          break
+        case 'signOut':
+          await timeout(driver.signOut(), ms, 'signOut')
+          break
+        case 'advanceClock':
+          world.clock.advance(step.seconds * 1000)
+          break
+      }
+      outcome = { status: 'ok', result }
+    } catch (err) {
+      outcome = outcomeOf(err)
+    }
+    world.transcript.addStep(index, step.op, outcome)
+    if (outcome.status !== 'ok') return
+  }
+}
+
+function scenarioResult(
+  scenario: Scenario,
+  world: World | undefined,
+  checks: Verdict[],
+  started: number,
+  options: RunOptions,
+  reason?: string,
+): ScenarioResult {
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    family: scenario.family,
+    requirements: scenario.requirements,
+    profile: world?.profile.name ?? options.profile ?? scenario.profile ?? 'reference',
+    topology: world?.topology ?? options.topology ?? scenario.topology ?? 'entryway',
+    clientKind: scenario.client ?? 'public',
+    verdict: worst(checks.map((c) => c.status)),
+    durationMs: Date.now() - started,
+    faults: scenario.faults ?? {},
+    checks,
+    reason,
+    transcript: world ? (options.noRedact ? [...world.transcript.entries] : redactTranscript(world.transcript.entries)) : [],
+  }
+}
+
+function harnessVerdict(status: Status, id: string, title: string, reason: string): Verdict {
+  return { status, checkId: id, title, requirement: { id: 'HARNESS', level: 'MUST' }, reason, evidence: [] }
+}
+
+/** Runs one scenario in a fresh World and judges it. Never throws: failures become ERROR verdicts. */
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
+  const started = Date.now()
+  const ms = options.timeoutMs ?? 15_000
+  let world: World | undefined
+  let driver: Driver | undefined
+  try {
+    world = await createWorld({
+      profile: options.profile ?? scenario.profile,
+      topology: options.topology ?? scenario.topology,
+      faults: scenario.faults,
+    })
+    const w = world
+    driver = await options.driver()
+    const ctx: DriverContext = {
+      handleResolver: w.urls.identity,
+      plcDirectoryUrl: w.urls.plcDirectory,
+      redirectUri: LOOPBACK_REDIRECT_URI,
+      clientOrigin: `https://${CLIENT_HOST}`,
+      clientKind: scenario.client ?? 'public',
+      hostDocument: (path, body) => w.host(path, { body }),
+      allowHttp: true,
+      scenarioId: scenario.id,
+    }
+    const caps = await timeout(driver.init(ctx), ms, 'init')
+    const missing = [...(scenario.needs ?? []), ...(scenario.client === 'confidential' ? ['confidential' as const] : [])].filter(
+      (c) => !caps[c],
+    )
+    if (missing.length > 0) {
+      const reason = `the client lacks ${missing.join(', ')}`
+      return scenarioResult(scenario, w, [harnessVerdict('SKIP', 'scenario.capabilities', 'Client capabilities', reason)], started, options, reason)
+    }
+    await runSteps(w, driver, scenario, ms)
+    const checkCtx: CheckContext = { transcript: w.transcript, scenario, urls: { issuer: w.urls.issuer, pds: w.urls.pds } }
+    const primary = scenario.requirements[0] ?? { id: 'HARNESS', level: 'MUST' as const }
+    const verdicts: Verdict[] = [
+      toVerdict({ id: EXPECTATION_CHECK_ID, title: scenario.title, requirement: primary }, judgeExpectation(checkCtx)),
+      ...ALWAYS_ON_CHECKS.map((check) => toVerdict(check, check.judge(checkCtx))),
+    ]
+    for (const step of w.transcript.steps()) {
+      if (step.outcome.status === 'error') {
+        verdicts.unshift(
+          harnessVerdict('ERROR', 'harness.driver', 'The client answered every operation', `${step.outcome.code}: ${step.outcome.message}`),
+        )
+      }
+    }
+    for (const fault of w.harnessFaults) {
+      verdicts.unshift(
+        harnessVerdict('ERROR', 'harness.mock', 'The mock servers worked', `internal error in ${fault.where}: ${(fault.error as Error)?.message ?? fault.error}`),
+      )
+    }
+    return scenarioResult(scenario, w, verdicts, started, options)
+  } catch (err) {
+    const o = outcomeOf(err)
+    const reason = `${o.status === 'error' ? o.code : 'ERR_DRIVER_CRASH'}: ${'message' in o ? o.message : ''}`
+    return scenarioResult(scenario, world, [harnessVerdict('ERROR', 'harness.run', 'The scenario ran', reason)], started, options, reason)
+  } finally {
+    await driver?.dispose().catch(() => undefined)
+    await world?.close()
+  }
+}
+
+/** Runs scenarios (optionally in parallel) and builds the run report. */
+export async function runSuite(options: RunOptions): Promise<RunReport> {
+  const startedAt = new Date()
+  const results: ScenarioResult[] = new Array(options.scenarios.length)
+  const total = options.scenarios.length
+  let next = 0
+  const worker = async () => {
+    while (next < total) {
+      const index = next++
+      const scenario = options.scenarios[index]!
+      options.onScenarioStart?.(scenario, index, total)
+      const result = await runScenario(scenario, options)
+      results[index] = result
+      options.onScenarioEnd?.(result, index, total)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 1, total)) }, worker))
+  const totals = { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, ERROR: 0, scenarios: total }
+  for (const r of results) totals[r.verdict]++
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'atproto-oauth-conformance', version: TOOL_VERSION },
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    client: { name: options.clientName, driver: options.driverKind ?? 'in-process' },
+    profile: options.profile,
+    topology: options.topology,
+    redacted: !options.noRedact,
+    totals,
+    scenarios: results,
+  }
+}
+
+/** Whether a run fails the build: any FAIL or ERROR. */
+export function runFailed(report: RunReport): boolean {
+  return report.scenarios.some((s) => SEVERITY[s.verdict] >= SEVERITY.FAIL)
+}

@@ -1,0 +1,77 @@
+import type { FaultPlan } from '../mock-as/faults.ts'
+import type { ProfileName } from '../mock-as/profile.ts'
+import type { Capabilities } from './drivers/types.ts'
+import type { Topology } from './world.ts'
+
+export type Level = 'MUST' | 'SHOULD' | 'MAY'
+
+/** A requirement of the catalog in shared/spec (e.g. `ISS-03`), with its level. */
+export interface RequirementRef {
+  id: string
+  level: Level
+}
+
+/** Scenario families (DESIGN §3). */
+export type Family =
+  | 'DISC' | 'META' | 'PAR' | 'DPOP' | 'NONCE' | 'PKCE' | 'STATE' | 'ISS' | 'BIND'
+  | 'TOKEN' | 'REFRESH' | 'REVOKE' | 'RES' | 'CONF' | 'LOOP' | 'SCOPE' | 'IDENT'
+
+/** How the user names the account at login: the runner turns it into a string from the World. */
+export type LoginInput = 'handle' | 'did' | 'pds-url' | 'entryway-url'
+
+/** One step of a scenario; the runner executes them in order against the driver. */
+export type Step =
+  | { op: 'authorize'; input?: LoginInput; account?: 'plc' | 'web' }
+  | { op: 'callback'; decision?: 'approve' | 'deny' }
+  | { op: 'call'; method?: 'GET' | 'POST'; nsid?: string; body?: 'post' }
+  | { op: 'refresh' }
+  | { op: 'restore' }
+  | { op: 'signOut' }
+  | { op: 'advanceClock'; seconds: number }
+
+export type StepOp = Step['op']
+
+/** A request pattern, `METHOD /path` (e.g. `POST /oauth/token`). */
+export type RequestPattern = `${'GET' | 'POST'} /${string}`
+
+/** The correct client behaviour. */
+export type Expectation =
+  | {
+      /** Every step completes. */
+      completes: true
+      /** Requests the client must send during the scenario (e.g. the revocation on sign-out). */
+      sends?: RequestPattern[]
+    }
+  | {
+      /** The client must refuse this step (the first step with this op)... */
+      failsAt: StepOp
+      /** ...and never send these requests from that step on. */
+      forbidden: RequestPattern[]
+    }
+
+/** A scenario: data only; the runner owns starting, stopping and judging. */
+export interface Scenario {
+  /** Stable kebab-case id; also the file name. */
+  id: string
+  title: string
+  family: Family
+  requirements: RequirementRef[]
+  /** Server profile the scenario needs; `reference` when omitted. */
+  profile?: ProfileName
+  topology?: Topology
+  /** Public (default) or confidential client. */
+  client?: 'public' | 'confidential'
+  /** Capabilities the client must have, else the scenario is SKIPped with the reason. */
+  needs?: (keyof Capabilities)[]
+  faults?: FaultPlan
+  steps: Step[]
+  expect: Expectation
+  /** What is tested, why it matters, how to fix a failing client. */
+  explain: { tests: string; why: string; fix: string }
+  tags?: string[]
+}
+
+/** Type-checks and freezes a scenario definition. */
+export function defineScenario(scenario: Scenario): Readonly<Scenario> {
+  return Object.freeze(scenario)
+}

@@ -1,0 +1,131 @@
+import { tryDecodeJws } from '../protocol/jws.ts'
+
+/** Which mock served an exchange. */
+export type ServerName = 'as' | 'pds' | 'identity' | 'client-host'
+
+/** Who sent a request: the client under test, or the harness playing the user's browser. */
+export type Actor = 'client' | 'user-agent' | 'authorization-server'
+
+export type Headers = Record<string, string | string[]>
+
+/** One HTTP request/response pair that reached a mock server. */
+export interface Exchange {
+  kind: 'http'
+  /** Position in the transcript; also the reference used in verdict evidence (`#12`). */
+  seq: number
+  ref: string
+  server: ServerName
+  actor: Actor
+  /** World clock time (ms) when the request arrived. */
+  at: number
+  /** The scenario step during which it happened (index into steps), -1 before the first step. */
+  step: number
+  request: {
+    method: string
+    /** Public URL (the server's public origin + path + query). */
+    url: string
+    path: string
+    headers: Headers
+    body?: string
+    /** Parsed form or JSON body fields, when the body was one. */
+    params?: Record<string, unknown>
+  }
+  response: { status: number; headers: Headers; body?: string }
+  /** The decoded DPoP proof the request carried, if any (not verified). */
+  dpop?: { header: Record<string, unknown>; payload: Record<string, unknown>; raw: string }
+}
+
+/** A scenario step as the client reported it. */
+export interface StepEvent {
+  kind: 'step'
+  seq: number
+  ref: string
+  step: number
+  op: string
+  at: number
+  outcome: StepOutcome
+}
+
+/** What a driver operation came back with. */
+export type StepOutcome =
+  | { status: 'ok'; result?: unknown }
+  | { status: 'rejected'; code: string; message: string }
+  | { status: 'error'; code: string; message: string }
+
+/** A note by the harness itself (e.g. what the user agent tampered with). */
+export interface NoteEvent {
+  kind: 'note'
+  seq: number
+  ref: string
+  step: number
+  at: number
+  text: string
+  data?: unknown
+}
+
+export type TranscriptEntry = Exchange | StepEvent | NoteEvent
+
+/** Every request, response, step outcome and note of one scenario, in order. */
+export class Transcript {
+  readonly entries: TranscriptEntry[] = []
+  currentStep = -1
+  constructor(private readonly now: () => number) {}
+
+  #next(): { seq: number; ref: string; at: number; step: number } {
+    const seq = this.entries.length + 1
+    return { seq, ref: `#${seq}`, at: this.now(), step: this.currentStep }
+  }
+
+  /** Records an exchange; the DPoP proof is decoded here so checks never parse headers. */
+  addExchange(ex: Omit<Exchange, 'kind' | 'seq' | 'ref' | 'at' | 'step' | 'dpop'>): Exchange {
+    const raw = headerValue(ex.request.headers, 'dpop')
+    const decoded = raw ? tryDecodeJws(raw) : undefined
+    const entry: Exchange = {
+      kind: 'http',
+      ...this.#next(),
+      ...ex,
+      dpop: decoded && raw ? { header: decoded.header, payload: decoded.payload, raw } : undefined,
+    }
+    this.entries.push(entry)
+    return entry
+  }
+
+  addStep(step: number, op: string, outcome: StepOutcome): StepEvent {
+    const e: StepEvent = { kind: 'step', ...this.#next(), step, op, outcome }
+    this.entries.push(e)
+    return e
+  }
+
+  note(text: string, data?: unknown): NoteEvent {
+    const e: NoteEvent = { kind: 'note', ...this.#next(), text, data }
+    this.entries.push(e)
+    return e
+  }
+
+  /** Exchanges, optionally filtered by server, actor, method and path. */
+  exchanges(filter: { server?: ServerName; actor?: Actor; method?: string; path?: string } = {}): Exchange[] {
+    return this.entries.filter(
+      (e): e is Exchange =>
+        e.kind === 'http' &&
+        (filter.server === undefined || e.server === filter.server) &&
+        (filter.actor === undefined || e.actor === filter.actor) &&
+        (filter.method === undefined || e.request.method === filter.method) &&
+        (filter.path === undefined || e.request.path === filter.path),
+    )
+  }
+
+  /** The client's own requests that carried a DPoP proof. */
+  withDpopProof(): (Exchange & { dpop: NonNullable<Exchange['dpop']> })[] {
+    return this.exchanges({ actor: 'client' }).filter((e): e is Exchange & { dpop: NonNullable<Exchange['dpop']> } => !!e.dpop)
+  }
+
+  steps(): StepEvent[] {
+    return this.entries.filter((e): e is StepEvent => e.kind === 'step')
+  }
+}
+
+/** Reads one header (case-insensitive); joins repeated values with ", ". */
+export function headerValue(headers: Headers, name: string): string | undefined {
+  const v = headers[name.toLowerCase()]
+  return Array.isArray(v) ? v.join(', ') : v
+}

@@ -1,0 +1,242 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express'
+import { randomBytes } from 'node:crypto'
+import { AccessTokenSigner } from '../mock-as/access-token.ts'
+import { AuthServer } from '../mock-as/auth-server.ts'
+import type { FaultPlan } from '../mock-as/faults.ts'
+import { PROFILES, type Profile, type ProfileName } from '../mock-as/profile.ts'
+import { loopbackWebDid, randomPlcDid, type Account } from '../mock-pds/identity/accounts.ts'
+import { identityRouter } from '../mock-pds/identity/identity-server.ts'
+import { PdsServer } from '../mock-pds/pds-server.ts'
+import { NonceManager, ReplayStore } from '../protocol/nonce.ts'
+import { manualClock, realClock as wallClock, type Clock } from './clock.ts'
+import { readBody } from './http/body.ts'
+import { listenLoopback, type LoopbackServer } from './http/listen.ts'
+import { recordExchanges } from './http/record.ts'
+import { Transcript, type ServerName } from './transcript.ts'
+
+/** Where the AS lives: on its own origin like bsky.social, or inside the PDS like a default self-hosted PDS. */
+export type Topology = 'entryway' | 'self-hosted'
+
+export interface WorldOptions {
+  profile?: ProfileName
+  topology?: Topology
+  faults?: FaultPlan
+  /** The World clock (token expiry, nonce rotation, code lifetime); a manual clock by default. */
+  clock?: Clock
+  /** The clock DPoP `iat` and client assertions are judged against. */
+  realClock?: Clock
+  /** Fixed ports (for `serve`); ephemeral when omitted. */
+  ports?: { identity: number; as: number; pds: number; clientHost: number }
+}
+
+/** A document the client host serves (client metadata, JWKS), under `https://client.test/<path>`. */
+export interface HostedDocument {
+  status?: number
+  contentType?: string
+  body: unknown
+}
+
+/** Public host name of the client's own web origin inside a World (client metadata, JWKS, redirect URIs). */
+export const CLIENT_HOST = 'client.test'
+
+/** One fresh mock AS + PDS + identity on ephemeral loopback ports, with its fault plan, clock and transcript. */
+export interface World {
+  readonly id: string
+  readonly profile: Profile
+  readonly topology: Topology
+  readonly faults: FaultPlan
+  readonly clock: Clock
+  readonly transcript: Transcript
+  readonly urls: {
+    /** AS issuer (origin). */
+    issuer: string
+    /** PDS origin. */
+    pds: string
+    /** XRPC handle resolver + PLC directory + did:web host. */
+    identity: string
+    plcDirectory: string
+    /** Loopback origin of `https://client.test`. */
+    clientHost: string
+  }
+  readonly accounts: { plc: Account; web: Account }
+  readonly as: AuthServer
+  readonly pds: PdsServer
+  /** Serves a document at `https://client.test<path>` (e.g. a confidential client's metadata). */
+  host(path: string, doc: HostedDocument): string
+  /** Unexpected exceptions inside the mocks: any makes the scenario ERROR (a harness bug). */
+  readonly harnessFaults: { error: unknown; where: string }[]
+  close(): Promise<void>
+}
+
+let worldCounter = 0
+
+function baseApp(): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('etag', false)
+  app.set('query parser', 'simple')
+  return app
+}
+
+/** JSON 404 and an error handler that never lets express answer with its HTML 500 page. */
+function finishApp(app: Express, onFault: (err: unknown, where: string) => void): void {
+  app.use((req: Request, res: Response) => {
+    res.status(404).setHeader('Content-Type', 'application/json')
+    res.end(JSON.stringify({ error: 'not_found', error_description: `Cannot ${req.method} ${req.path}` }))
+  })
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: number }).status
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).setHeader('Content-Type', 'application/json')
+      return void res.end(JSON.stringify({ error: 'invalid_request', error_description: (err as Error).message }))
+    }
+    onFault(err, `${req.method} ${req.path}`)
+    if (res.headersSent) return void res.end()
+    res.status(500).setHeader('Content-Type', 'application/json')
+    res.end(JSON.stringify({ error: 'server_error', error_description: 'internal error in the mock server' }))
+  })
+}
+
+/** Creates and starts a World. Close it when the scenario ends, even when the scenario failed. */
+export async function createWorld(options: WorldOptions = {}): Promise<World> {
+  const id = `w${++worldCounter}-${randomBytes(3).toString('hex')}`
+  const profile = PROFILES[options.profile ?? 'reference']
+  const topology = options.topology ?? 'entryway'
+  const faults: FaultPlan = structuredClone(options.faults ?? {})
+  const clock = options.clock ?? manualClock()
+  const real = options.realClock ?? wallClock
+  const transcript = new Transcript(() => clock.now())
+  const ports = options.ports
+  const harnessFaults: World['harnessFaults'] = []
+  const onFault = (error: unknown, where: string) => harnessFaults.push({ error, where })
+
+  const accounts: Account[] = []
+  const urls = { issuer: '', pds: '', identity: '', plcDirectory: '', clientHost: '' }
+  const hosts = new Map<string, string>()
+  const hosted = new Map<string, HostedDocument>()
+  const nonceOptions = { rotateEveryMs: (faults.dpopNonce?.rotateEverySeconds ?? 60) * 1000 }
+  const makeNonces = () => (faults.dpopNonce?.disabled ? undefined : new NonceManager(clock, nonceOptions))
+  const asNonces = makeNonces()
+  // Self-hosted: one nonce manager for /oauth/* and /xrpc/* (reference §8); entryway: one per origin.
+  const pdsNonces = topology === 'self-hosted' ? asNonces : makeNonces()
+  const replay = new ReplayStore(clock)
+  const tokens = new AccessTokenSigner()
+  const pdsServiceDid = () => `did:web:${new URL(urls.pds).host.replace(':', '%3A')}`
+
+  const as = new AuthServer({
+    issuer: () => urls.issuer,
+    protectedResources: () => [urls.pds],
+    pdsServiceDid,
+    profile,
+    faults,
+    clock,
+    realClock: real,
+    nonces: asNonces,
+    replay,
+    tokens,
+    accounts,
+    hosts,
+    onHarnessFault: (err, req) => onFault(err, `AS ${req.method} ${req.path}`),
+  })
+  const pds = new PdsServer({
+    origin: () => urls.pds,
+    serviceDid: pdsServiceDid,
+    issuer: () => urls.issuer,
+    profile,
+    clock,
+    realClock: real,
+    nonces: pdsNonces,
+    replay,
+    tokens,
+    authStore: as.store,
+    faults,
+    accounts,
+    onHarnessFault: (err, req) => onFault(err, `PDS ${req.method} ${req.path}`),
+  })
+
+  const servers: LoopbackServer[] = []
+  const start = async (name: ServerName, origin: () => string, mount: (app: Express) => void, port = 0) => {
+    const app = baseApp()
+    app.use(recordExchanges(transcript, name, origin))
+    app.use(
+      readBody((res) => {
+        res.status(413).setHeader('Content-Type', 'application/json')
+        res.end(JSON.stringify({ error: 'invalid_request', error_description: 'Request entity too large' }))
+      }),
+    )
+    mount(app)
+    finishApp(app, onFault)
+    const server = await listenLoopback(app, port)
+    servers.push(server)
+    return server
+  }
+
+  try {
+    const identity = await start('identity', () => urls.identity, (app) =>
+      app.use(identityRouter({ accounts, pdsUrl: () => urls.pds, faults: () => faults.identity })),
+      ports?.identity,
+    )
+    urls.identity = identity.origin
+    urls.plcDirectory = identity.origin
+    if (topology === 'self-hosted') {
+      const both = await start('pds', () => urls.pds, (app) => {
+        app.use(as.router())
+        app.use(pds.router())
+      }, ports?.pds)
+      urls.pds = both.origin
+      urls.issuer = both.origin
+    } else {
+      const asServer = await start('as', () => urls.issuer, (app) => app.use(as.router()), ports?.as)
+      urls.issuer = asServer.origin
+      const pdsServer = await start('pds', () => urls.pds, (app) => app.use(pds.router()), ports?.pds)
+      urls.pds = pdsServer.origin
+    }
+    const clientHost = await start('client-host', () => `https://${CLIENT_HOST}`, (app) =>
+      app.use((req, res) => {
+        const doc = hosted.get(req.path)
+        if (!doc) return void res.status(404).setHeader('Content-Type', 'text/plain').end('not found')
+        res.status(doc.status ?? 200).setHeader('Content-Type', doc.contentType ?? 'application/json')
+        res.end(typeof doc.body === 'string' ? doc.body : JSON.stringify(doc.body))
+      }),
+      ports?.clientHost,
+    )
+    urls.clientHost = clientHost.origin
+    hosts.set(CLIENT_HOST, clientHost.origin)
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.close()))
+    throw err
+  }
+
+  const plc: Account = { handle: 'alice.test', did: randomPlcDid(), password: 'alice-pass', method: 'plc' }
+  const web: Account = {
+    handle: 'bob.test',
+    did: loopbackWebDid(Number(new URL(urls.identity).port)),
+    password: 'bob-pass',
+    method: 'web',
+  }
+  accounts.push(plc, web)
+
+  let closed = false
+  return {
+    id,
+    profile,
+    topology,
+    faults,
+    clock,
+    transcript,
+    urls,
+    accounts: { plc, web },
+    as,
+    pds,
+    harnessFaults,
+    host(path, doc) {
+      hosted.set(path, doc)
+      return `https://${CLIENT_HOST}${path}`
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      await Promise.all(servers.map((s) => s.close()))
+    },
+  }
+}

@@ -1,0 +1,122 @@
+import { Router } from 'express'
+import type { Request } from 'express'
+import type { Clock } from '../harness/clock.ts'
+import { verifyDpopProof, type VerifiedProof } from '../protocol/dpop.ts'
+import { SUPPORTED_ALGS } from '../protocol/jws.ts'
+import type { NonceManager, ReplayStore } from '../protocol/nonce.ts'
+import type { Account } from '../mock-pds/identity/accounts.ts'
+import type { AccessTokenSigner } from './access-token.ts'
+import { DEFAULT_FETCH_LIMITS, type FetchLimits, type HostMap } from './client-metadata-fetch.ts'
+import { ClientRegistry } from './clients.ts'
+import type { FaultPlan } from './faults.ts'
+import type { OAuthHandlerDeps } from './http/oauth-handler.ts'
+import type { Profile } from './profile.ts'
+import { AuthStore } from './store.ts'
+import { asMetadataEndpoint, jwksEndpoint } from './endpoints/metadata.ts'
+import { parEndpoint } from './endpoints/par.ts'
+import { authorizePageEndpoint, consentEndpoint } from './endpoints/authorize.ts'
+import { tokenEndpoint } from './endpoints/token.ts'
+import { revokeEndpoint } from './endpoints/revoke.ts'
+
+/** Everything a mock AS needs from its World. */
+export interface AuthServerDeps {
+  /** The issuer (public origin), known once the server listens. */
+  issuer: () => string
+  /** Origins of the resource servers this AS protects (`protected_resources`). */
+  protectedResources: () => string[]
+  /** The service DID of the PDS, used as the access token `aud` (reference §5). */
+  pdsServiceDid: () => string
+  profile: Profile
+  faults: FaultPlan
+  clock: Clock
+  realClock: Clock
+  /** Undefined when the fault plan disables nonces. */
+  nonces: NonceManager | undefined
+  replay: ReplayStore
+  tokens: AccessTokenSigner
+  accounts: readonly Account[]
+  hosts: HostMap
+  fetchLimits?: FetchLimits
+  onHarnessFault(err: unknown, req: Request): void
+}
+
+/** Lifetimes (reference-wire.md §11.3): public vs confidential sessions. */
+export const LIFETIMES = {
+  parSeconds: 300,
+  codeSeconds: 300,
+  accessTokenSeconds: 3600,
+  public: { sessionMs: 14 * 86400_000, refreshMs: 14 * 86400_000 },
+  confidential: { sessionMs: 2 * 365 * 86400_000, refreshMs: 90 * 86400_000 },
+}
+
+/** A hand-written atproto entryway authorization server; one instance per World. */
+export class AuthServer {
+  readonly store = new AuthStore()
+  readonly clients: ClientRegistry
+  readonly handlerDeps: OAuthHandlerDeps
+
+  constructor(readonly deps: AuthServerDeps) {
+    this.clients = new ClientRegistry({
+      issuer: deps.issuer,
+      hosts: deps.hosts,
+      clock: deps.clock,
+      realClock: deps.realClock,
+      fetchLimits: deps.fetchLimits ?? DEFAULT_FETCH_LIMITS,
+      requireAssertionExp: deps.profile.name === 'strict',
+    })
+    this.handlerDeps = {
+      nextNonce: () => deps.nonces?.next(),
+      acceptJson: deps.profile.acceptJsonBodies,
+      onHarnessFault: deps.onHarnessFault,
+    }
+  }
+
+  get issuer(): string {
+    return this.deps.issuer()
+  }
+
+  /** Verifies the request's DPoP proof, if any, against this AS (htu = issuer + path, reference §11.1). */
+  verifyDpop(req: Request): VerifiedProof | undefined {
+    const { profile } = this.deps
+    return verifyDpopProof({
+      header: req.headers.dpop,
+      htm: req.method,
+      htu: this.issuer + req.path,
+      now: this.deps.realClock.now(),
+      nonces: this.deps.nonces,
+      replay: this.deps.replay,
+      algs: profile.acceptUnlistedDpopAlgs ? SUPPORTED_ALGS : profile.dpopAlgs,
+      strictHtu: !profile.tolerateHtuQuery,
+    })
+  }
+
+  findAccount(identifier: string): Account | undefined {
+    const id = identifier.trim().toLowerCase().replace(/^@/, '')
+    return this.deps.accounts.find((a) => a.handle === id || a.did === identifier.trim())
+  }
+
+  /** The routes of the AS, to mount on its own origin (entryway) or beside the PDS (self-hosted). */
+  router(): Router {
+    const r = Router()
+    r.get('/.well-known/oauth-authorization-server', asMetadataEndpoint(this))
+    r.get('/oauth/jwks', jwksEndpoint(this))
+    r.post('/oauth/par', parEndpoint(this))
+    r.get('/oauth/authorize', authorizePageEndpoint(this))
+    r.post('/oauth/authorize/consent', consentEndpoint(this))
+    r.post('/oauth/token', tokenEndpoint(this))
+    r.post('/oauth/revoke', revokeEndpoint(this))
+    r.options(['/oauth/par', '/oauth/token', '/oauth/revoke', '/.well-known/oauth-authorization-server'], (_req, res) => {
+      res.status(200)
+      res.setHeader('Access-Control-Max-Age', '86400')
+      res.setHeader('Access-Control-Allow-Origin', '*')
+      res.setHeader('Access-Control-Allow-Methods', '*')
+      res.setHeader('Access-Control-Allow-Headers', 'Content-Type,DPoP')
+      res.end()
+    })
+    // reference §2: GET on the POST-only OAuth endpoints.
+    r.get('/oauth/par', (_req, res) => {
+      res.status(405).end()
+    })
+    return r
+  }
+}

@@ -1,0 +1,137 @@
+import type { Request, Response } from 'express'
+import type { BodyRequest } from '../../harness/http/body.ts'
+import { OAuthError } from '../../protocol/errors.ts'
+import type { AuthServer } from '../auth-server.ts'
+import { LIFETIMES } from '../auth-server.ts'
+import { renderConsentPage, renderErrorPage, renderFormPost } from '../consent-page.ts'
+import { ids, type PushedRequest } from '../store.ts'
+import { createPushedRequest } from './par.ts'
+
+const REQUEST_URI = /^urn:ietf:params:oauth:request_uri:req-[0-9a-f]{32}$/
+
+function htmlError(res: Response, status: number, error: string, description: string): void {
+  res.status(status)
+  res.setHeader('Cache-Control', 'no-store')
+  res.setHeader('Content-Type', 'text/html; charset=utf-8')
+  res.end(renderErrorPage(error, description))
+}
+
+function firstQuery(req: Request, name: string): string | undefined {
+  const v = req.query[name]
+  return typeof v === 'string' ? v : undefined
+}
+
+/**
+ * Sends the authorization response to the client's redirect_uri (RFC 6749 §4.1.2, RFC 9207 `iss`), in the
+ * requested response mode. The fault plan's `authorizeResponse` seam tampers with it here.
+ */
+function redirectToClient(as: AuthServer, res: Response, request: PushedRequest, result: [string, string][]): void {
+  const fault = as.deps.faults.authorizeResponse
+  const params: [string, string][] = []
+  if (request.state !== undefined && fault?.state !== 'omit') {
+    params.push(['state', fault?.state === 'tamper' ? `${request.state}-tampered` : request.state])
+  }
+  const iss = fault?.iss === undefined ? as.issuer : fault.iss
+  if (iss !== null) params.push(['iss', iss])
+  params.push(...result)
+  res.setHeader('Cache-Control', 'no-store')
+  if (request.responseMode === 'form_post') {
+    res.status(200).setHeader('Content-Type', 'text/html; charset=utf-8')
+    res.end(renderFormPost(request.redirectUri, params))
+    return
+  }
+  const url = new URL(request.redirectUri)
+  const encoded = new URLSearchParams(params).toString()
+  const location = request.responseMode === 'fragment' ? `${url.href.split('#')[0]}#${encoded}` : appendQuery(url, params)
+  res.status(303).setHeader('Location', location)
+  res.end()
+}
+
+function appendQuery(url: URL, params: [string, string][]): string {
+  for (const [k, v] of params) url.searchParams.append(k, v)
+  return url.href
+}
+
+function lookUpRequest(as: AuthServer, requestUri: string | undefined): PushedRequest | string {
+  if (requestUri === undefined || !REQUEST_URI.test(requestUri)) {
+    return 'Invalid "request_uri" query parameter: Invalid request_uri format at query.request_uri'
+  }
+  const request = as.store.requests.get(requestUri)
+  if (!request) return 'Unknown request_uri'
+  if (request.expiresAt <= as.deps.clock.now()) return 'This request has expired'
+  if (request.used) return 'This request was already used'
+  return request
+}
+
+/** GET /oauth/authorize: PAR-only in the strict profile; renders the sign-in + consent page. */
+export function authorizePageEndpoint(as: AuthServer) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const clientId = firstQuery(req, 'client_id')
+    let requestUri = firstQuery(req, 'request_uri')
+    if (requestUri === undefined && req.query.response_type !== undefined) {
+      if (!as.deps.profile.allowNonParAuthorize) {
+        return htmlError(res, 400, 'invalid_request', 'Pushed authorization requests are required (PAR-01)')
+      }
+      // reference §4: a direct authorization request is rendered with a freshly minted request_uri.
+      try {
+        const { client } = await as.clients.authenticate({ client_id: clientId }, 'par')
+        requestUri = createPushedRequest(as, client, req.query as Record<string, unknown>, undefined).requestUri
+      } catch (err) {
+        if (err instanceof OAuthError) return htmlError(res, 400, err.error, err.description)
+        throw err
+      }
+    }
+    const found = lookUpRequest(as, requestUri)
+    if (typeof found === 'string') return htmlError(res, 400, 'invalid_request', found)
+    if (clientId !== found.clientId) {
+      // reference §4: 303 straight back to the client with access_denied.
+      return redirectToClient(as, res, found, [
+        ['error', 'access_denied'],
+        ['error_description', 'This request was initiated for another client'],
+      ])
+    }
+    res.status(200)
+    res.setHeader('Cache-Control', 'no-store')
+    res.setHeader('Content-Type', 'text/html; charset=utf-8')
+    res.end(renderConsentPage(found, as.issuer))
+  }
+}
+
+/** POST /oauth/authorize/consent: the form of the consent page (sign in, then approve or deny). */
+export function consentEndpoint(as: AuthServer) {
+  return (req: Request, res: Response): void => {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim()
+    if (type !== 'application/x-www-form-urlencoded') {
+      return htmlError(res, 415, 'invalid_request', `Unsupported content-type: ${type || '(none)'}`)
+    }
+    const form = new URLSearchParams((req as BodyRequest).rawBody?.toString('utf8') ?? '')
+    ;(req as BodyRequest).params_ = Object.fromEntries(
+      [...form].map(([k, v]) => [k, k === 'password' ? '[redacted]' : v]),
+    )
+    const found = lookUpRequest(as, form.get('request_uri') ?? undefined)
+    if (typeof found === 'string') return htmlError(res, 400, 'invalid_request', found)
+    if (form.get('decision') === 'deny') {
+      found.used = true
+      return redirectToClient(as, res, found, [
+        ['error', 'access_denied'],
+        ['error_description', 'The user rejected the request'],
+      ])
+    }
+    const account = as.findAccount(form.get('username') ?? '')
+    if (!account || account.password !== form.get('password')) {
+      res.status(400).setHeader('Content-Type', 'text/html; charset=utf-8')
+      res.setHeader('Cache-Control', 'no-store')
+      return void res.end(renderConsentPage(found, as.issuer, 'Invalid identifier or password'))
+    }
+    found.used = true
+    const code = ids.code()
+    as.store.codes.set(code, {
+      code,
+      request: found,
+      sub: account.did,
+      expiresAt: as.deps.clock.now() + LIFETIMES.codeSeconds * 1000,
+      consumed: false,
+    })
+    redirectToClient(as, res, found, [['code', code]])
+  }
+}

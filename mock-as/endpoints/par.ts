@@ -1,0 +1,102 @@
+import type { ClientMetadata } from '../../protocol/client-id.ts'
+import { redirectUriMatches } from '../../protocol/client-id.ts'
+import { parseDpopJkt } from '../../protocol/dpop.ts'
+import {
+  InvalidDpopProofError,
+  InvalidRequestError,
+  InvalidScopeError,
+  InvalidTokenError,
+  OAuthError,
+} from '../../protocol/errors.ts'
+import type { AuthServer } from '../auth-server.ts'
+import { LIFETIMES } from '../auth-server.ts'
+import { oauthHandler, stringParam } from '../http/oauth-handler.ts'
+import { ids, type PushedRequest } from '../store.ts'
+
+const RESPONSE_MODES = ['query', 'fragment', 'form_post']
+
+/**
+ * Validates the authorization request parameters (RFC 9126 §2.1 + atproto rules) and stores the request.
+ * Shared by PAR and, in the reference profile, by a direct (non-PAR) authorize request.
+ */
+export function createPushedRequest(
+  as: AuthServer,
+  client: ClientMetadata,
+  params: Record<string, unknown>,
+  boundJkt: string | undefined,
+): PushedRequest {
+  const responseType = stringParam(params, 'response_type')
+  if (responseType !== 'code') {
+    throw new OAuthError('unsupported_response_type', `Unsupported response_type ${JSON.stringify(responseType ?? '')}`)
+  }
+  const redirectUri = resolveRedirectUri(client, stringParam(params, 'redirect_uri'))
+  const codeChallenge = stringParam(params, 'code_challenge')
+  const method = stringParam(params, 'code_challenge_method')
+  if (!codeChallenge) throw new InvalidRequestError('Use of PKCE is required')
+  if (method !== 'S256') throw new InvalidRequestError('atproto requires use of "S256" code_challenge_method')
+  const scope = stringParam(params, 'scope')
+  const scopes = scope ? scope.split(' ').filter(Boolean) : []
+  if (!scopes.includes('atproto')) throw new InvalidScopeError('The "atproto" scope is required')
+  const declared = client.scope.split(' ')
+  for (const s of scopes) {
+    if (!declared.includes(s)) throw new InvalidScopeError(`Scope "${s}" is not declared in the client metadata`)
+  }
+  const responseMode = stringParam(params, 'response_mode') ?? 'query'
+  if (!RESPONSE_MODES.includes(responseMode)) throw new InvalidRequestError(`Unsupported response_mode "${responseMode}"`)
+  if (stringParam(params, 'prompt') === 'none' && client.token_endpoint_auth_method === 'none') {
+    throw new InvalidRequestError('Public clients are not allowed to use silent-sign-on')
+  }
+  const loginHint = stringParam(params, 'login_hint')
+  const request: PushedRequest = {
+    requestUri: ids.requestUri(),
+    clientId: client.client_id,
+    client,
+    redirectUri,
+    state: stringParam(params, 'state'),
+    scope: scopes.join(' '),
+    codeChallenge,
+    loginHint,
+    responseMode,
+    dpopJkt: boundJkt,
+    expiresAt: as.deps.clock.now() + LIFETIMES.parSeconds * 1000,
+    used: false,
+  }
+  as.store.requests.set(request.requestUri, request)
+  return request
+}
+
+function resolveRedirectUri(client: ClientMetadata, requested: string | undefined): string {
+  if (requested === undefined) {
+    // reference §11.7: omitted redirect_uri is fine when exactly one is registered.
+    if (client.redirect_uris.length === 1) return client.redirect_uris[0]!
+    throw new InvalidRequestError('redirect_uri is required')
+  }
+  let url: URL
+  try {
+    url = new URL(requested)
+  } catch {
+    throw new InvalidRequestError(`Invalid redirect_uri ${requested}`)
+  }
+  if (url.protocol === 'http:' && url.hostname === 'localhost') {
+    throw new InvalidRequestError(
+      'Invalid authorization request: Use of "localhost" hostname is not allowed (RFC 8252), use a loopback IP such as "127.0.0.1" instead at body.redirect_uri',
+    )
+  }
+  if (!client.redirect_uris.some((r) => redirectUriMatches(r, requested))) {
+    throw new InvalidRequestError(`Invalid redirect_uri ${requested}`)
+  }
+  return requested
+}
+
+/** POST /oauth/par (RFC 9126): DPoP and nonce first, then client authentication, then the request. */
+export function parEndpoint(as: AuthServer) {
+  return oauthHandler(as.handlerDeps, async ({ req, params }) => {
+    const proof = as.verifyDpop(req)
+    if (!proof && as.deps.profile.parRequiresDpop) throw new InvalidDpopProofError('DPoP proof required')
+    const { client } = await as.clients.authenticate(params, 'par')
+    const jktParam = parseDpopJkt(params.dpop_jkt)
+    if (proof && jktParam && jktParam !== proof.jkt) throw new InvalidTokenError('Invalid DPoP key binding')
+    const request = createPushedRequest(as, client, params, proof?.jkt ?? jktParam)
+    return { status: 201, body: { request_uri: request.requestUri, expires_in: LIFETIMES.parSeconds } }
+  })
+}

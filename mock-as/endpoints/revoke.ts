@@ -1,0 +1,29 @@
+import { InvalidRequestError } from '../../protocol/errors.ts'
+import type { AuthServer } from '../auth-server.ts'
+import { oauthHandler, stringParam } from '../http/oauth-handler.ts'
+import type { TokenSession } from '../store.ts'
+
+function findSession(as: AuthServer, token: string): TokenSession | undefined {
+  const byRefresh = as.store.refreshTokens.get(token)
+  if (byRefresh) return as.store.sessions.get(byRefresh)
+  const claims = as.deps.tokens.verify(token)
+  return claims ? as.store.sessionByAccessTokenId(claims.jti) : undefined
+}
+
+/**
+ * POST /oauth/revoke (RFC 7009): always 200 `{}` once the client and any proof pass. A DPoP-bound session is
+ * revoked only when the request carries a proof from the bound key; otherwise nothing happens (reference §7).
+ */
+export function revokeEndpoint(as: AuthServer) {
+  return oauthHandler(as.handlerDeps, async ({ req, params }) => {
+    const proof = as.verifyDpop(req)
+    const { client } = await as.clients.authenticate(params, 'revoke')
+    const token = stringParam(params, 'token')
+    if (!token) throw new InvalidRequestError('Missing "token" parameter')
+    const session = findSession(as, token)
+    if (session && session.clientId === client.client_id && proof?.jkt === session.jkt) {
+      as.store.revoke(session, 'revoked by the client')
+    }
+    return { body: {} }
+  })
+}

@@ -1,0 +1,158 @@
+import { InvalidDpopProofError, InvalidGrantError } from '../../protocol/errors.ts'
+import { isValidVerifier, verifierMatches } from '../../protocol/pkce.ts'
+import type { VerifiedProof } from '../../protocol/dpop.ts'
+import type { ClientMetadata } from '../../protocol/client-id.ts'
+import type { AuthServer } from '../auth-server.ts'
+import { LIFETIMES } from '../auth-server.ts'
+import { oauthHandler, stringParam } from '../http/oauth-handler.ts'
+import { ids, type ClientAuth, type TokenSession } from '../store.ts'
+
+/** Issues a new access token for a session and returns the token response, with the `tokenResponse` seam. */
+function tokenResponse(as: AuthServer, session: TokenSession): Record<string, unknown> {
+  const iat = Math.floor(as.deps.clock.now() / 1000)
+  const accessToken = as.deps.tokens.sign({
+    jti: session.accessTokenId,
+    sub: session.sub,
+    iat,
+    exp: iat + LIFETIMES.accessTokenSeconds,
+    aud: as.deps.pdsServiceDid(),
+    cnf: { jkt: session.jkt },
+    client_id: session.clientId,
+    iss: as.issuer,
+  })
+  const fault = as.deps.faults.tokenResponse
+  const body: Record<string, unknown> = {
+    access_token: accessToken,
+    token_type: fault?.token_type ?? 'DPoP',
+    refresh_token: session.refreshToken,
+    scope: fault?.scope ?? session.scope,
+    expires_in: LIFETIMES.accessTokenSeconds,
+    sub: fault?.sub === undefined ? session.sub : fault.sub,
+  }
+  if (body.sub === null) delete body.sub
+  for (const key of fault?.omit ?? []) delete body[key]
+  return body
+}
+
+function startSession(
+  as: AuthServer,
+  args: { sub: string; client: ClientMetadata; auth: ClientAuth; jkt: string; scope: string },
+): TokenSession {
+  const now = as.deps.clock.now()
+  const life = args.auth.method === 'none' ? LIFETIMES.public : LIFETIMES.confidential
+  const session: TokenSession = {
+    id: ids.session(),
+    sub: args.sub,
+    clientId: args.client.client_id,
+    clientAuth: args.auth,
+    jkt: args.jkt,
+    scope: args.scope,
+    accessTokenId: ids.tokenId(),
+    refreshToken: ids.refreshToken(),
+    createdAt: now,
+    expiresAt: now + life.sessionMs,
+    refreshExpiresAt: now + life.refreshMs,
+    revoked: false,
+  }
+  as.store.sessions.set(session.id, session)
+  as.store.refreshTokens.set(session.refreshToken, session.id)
+  return session
+}
+
+/**
+ * authorization_code grant, in the reference order (reference-wire.md §11.3): the code is consumed before the
+ * client, DPoP key, PKCE and redirect_uri checks, so any of those failures burns it; a replay revokes the session.
+ */
+function exchangeCode(
+  as: AuthServer,
+  params: Record<string, unknown>,
+  client: ClientMetadata,
+  auth: ClientAuth,
+  proof: VerifiedProof,
+): Record<string, unknown> {
+  const code = stringParam(params, 'code')
+  const entry = code ? as.store.codes.get(code) : undefined
+  if (!entry) throw new InvalidGrantError('Invalid code')
+  if (entry.consumed) {
+    const session = entry.sessionId ? as.store.sessions.get(entry.sessionId) : undefined
+    if (session) as.store.revoke(session, 'authorization code replayed')
+    throw new InvalidGrantError('Invalid code')
+  }
+  entry.consumed = true
+  if (entry.expiresAt <= as.deps.clock.now()) throw new InvalidGrantError('Invalid code')
+  const request = entry.request
+  if (request.clientId !== client.client_id) throw new InvalidGrantError('Token was not issued to this client')
+  if (request.dpopJkt !== undefined && request.dpopJkt !== proof.jkt) {
+    throw new InvalidGrantError('DPoP proof does not match the expected JKT')
+  }
+  const verifier = stringParam(params, 'code_verifier')
+  if (verifier === undefined) throw new InvalidGrantError('code_verifier is required')
+  if (verifier.length < 43) {
+    throw new InvalidGrantError(
+      'Invalid request payload: String must contain at least 43 character(s) at body.code_verifier',
+    )
+  }
+  if (!isValidVerifier(verifier) || !verifierMatches(request.codeChallenge, verifier)) {
+    throw new InvalidGrantError('Invalid code_verifier')
+  }
+  if (as.store.usedChallenges.has(request.codeChallenge)) throw new InvalidGrantError('Code challenge already used')
+  as.store.usedChallenges.add(request.codeChallenge)
+  const redirectUri = stringParam(params, 'redirect_uri')
+  if (redirectUri !== undefined && redirectUri !== request.redirectUri) {
+    throw new InvalidGrantError('The redirect_uri parameter must match the one used in the authorization request')
+  }
+  const session = startSession(as, { sub: entry.sub, client, auth, jkt: proof.jkt, scope: request.scope })
+  entry.sessionId = session.id
+  return tokenResponse(as, session)
+}
+
+/**
+ * refresh_token grant: rotation on every use; a rotated-out token, another key, another client or an expired
+ * token each end the whole session (reference-wire.md §5, §11.3).
+ */
+function refresh(
+  as: AuthServer,
+  params: Record<string, unknown>,
+  client: ClientMetadata,
+  auth: ClientAuth,
+  proof: VerifiedProof,
+): Record<string, unknown> {
+  const token = stringParam(params, 'refresh_token')
+  const sessionId = token ? as.store.refreshTokens.get(token) : undefined
+  const session = sessionId ? as.store.sessions.get(sessionId) : undefined
+  if (!token || !session || session.revoked) throw new InvalidGrantError('Invalid refresh token')
+  const end = (why: string): never => {
+    as.store.revoke(session, why)
+    throw new InvalidGrantError(why)
+  }
+  if (session.refreshToken !== token) end('Refresh token replayed')
+  if (!client.grant_types.includes('refresh_token')) {
+    throw new InvalidGrantError('"refresh_token" grant type is not allowed for this client')
+  }
+  if (session.clientId !== client.client_id) end('Token was not issued to this client')
+  if (session.jkt !== proof.jkt) end('DPoP proof does not match the expected JKT')
+  if (session.clientAuth.method !== auth.method || session.clientAuth.kid !== auth.kid) {
+    end('The session was initiated with a different key than the client assertion currently used')
+  }
+  const now = as.deps.clock.now()
+  if (session.expiresAt <= now || session.refreshExpiresAt <= now) end('Refresh token expired')
+  const life = session.clientAuth.method === 'none' ? LIFETIMES.public : LIFETIMES.confidential
+  session.refreshToken = ids.refreshToken()
+  session.accessTokenId = ids.tokenId()
+  session.refreshExpiresAt = Math.min(session.expiresAt, now + life.refreshMs)
+  as.store.refreshTokens.set(session.refreshToken, session.id)
+  return tokenResponse(as, session)
+}
+
+/** POST /oauth/token: DPoP (with nonce) before client authentication, as the reference orders it. */
+export function tokenEndpoint(as: AuthServer) {
+  return oauthHandler(as.handlerDeps, async ({ req, params }) => {
+    const proof = as.verifyDpop(req)
+    if (!proof) throw new InvalidDpopProofError('DPoP proof required')
+    const { client, auth } = await as.clients.authenticate(params, 'token')
+    const grantType = stringParam(params, 'grant_type')
+    if (grantType === 'authorization_code') return { body: exchangeCode(as, params, client, auth, proof) }
+    if (grantType === 'refresh_token') return { body: refresh(as, params, client, auth, proof) }
+    throw new InvalidGrantError(`Grant type ${JSON.stringify(grantType ?? '')} is not supported by the server`)
+  })
+}

@@ -1,0 +1,45 @@
+/**
+ * How the mock servers react. `reference` answers like the atproto reference server (@atproto/pds 0.5.35,
+ * reference-wire.md), leniencies included; `strict` enforces every MUST of the spec the reference lets pass.
+ * Client-side checks are judged the same under both.
+ */
+export type ProfileName = 'reference' | 'strict'
+
+export interface Profile {
+  name: ProfileName
+  /** `dpop_signing_alg_values_supported`, and the algs the servers verify. */
+  dpopAlgs: readonly string[]
+  /** Verify every alg the harness knows, even unlisted ones (reference accepts EdDSA, §10.14). */
+  acceptUnlistedDpopAlgs: boolean
+  /** A PAR with no DPoP proof is accepted (reference §10.1) or refused (strict, PAR-04). */
+  parRequiresDpop: boolean
+  /** JSON bodies at PAR/token/revoke accepted (reference §10.18) or refused (strict, PAR-02). */
+  acceptJsonBodies: boolean
+  /** Direct (non-PAR) authorize requests rendered (reference §10.9) or refused (strict, PAR-01). */
+  allowNonParAuthorize: boolean
+  /** An `htu` with query or fragment is tolerated (reference §10.8) or refused (strict, DPOP-05). */
+  tolerateHtuQuery: boolean
+}
+
+const ALL_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES256K', 'ES384', 'ES512']
+
+export const PROFILES: Record<ProfileName, Profile> = {
+  reference: {
+    name: 'reference',
+    dpopAlgs: ALL_ALGS,
+    acceptUnlistedDpopAlgs: true,
+    parRequiresDpop: false,
+    acceptJsonBodies: true,
+    allowNonParAuthorize: true,
+    tolerateHtuQuery: true,
+  },
+  strict: {
+    name: 'strict',
+    dpopAlgs: ['ES256'],
+    acceptUnlistedDpopAlgs: false,
+    parRequiresDpop: true,
+    acceptJsonBodies: false,
+    allowNonParAuthorize: false,
+    tolerateHtuQuery: false,
+  },
+}

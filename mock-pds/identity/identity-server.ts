@@ -1,0 +1,78 @@
+import { Router, type Request, type Response } from 'express'
+import type { Account } from './accounts.ts'
+import type { IdentityFaults } from '../../mock-as/faults.ts'
+
+export interface IdentityDeps {
+  accounts: readonly Account[]
+  /** The PDS origin every account is hosted on. */
+  pdsUrl: () => string
+  faults: () => IdentityFaults | undefined
+}
+
+// A fixed secp256k1 Multikey: the clients under test only read the document's structure.
+const SIGNING_KEY = 'zQ3shXjHeiBuRCKmM36cuYnm7YEMzhGnCmCyW92sRJ9pribSF'
+
+/** The DID document of an account (DID spec; `#atproto_pds` service of type AtprotoPersonalDataServer). */
+export function didDocument(account: Account, deps: IdentityDeps): Record<string, unknown> {
+  const faults = deps.faults()
+  const pds = faults?.didDocPds && account.did in faults.didDocPds ? faults.didDocPds[account.did] : deps.pdsUrl()
+  return {
+    '@context': [
+      'https://www.w3.org/ns/did/v1',
+      'https://w3id.org/security/multikey/v1',
+      'https://w3id.org/security/suites/secp256k1-2019/v1',
+    ],
+    id: account.did,
+    alsoKnownAs: faults?.alsoKnownAs?.[account.did] ?? [`at://${account.handle}`],
+    verificationMethod: [
+      { id: `${account.did}#atproto`, type: 'Multikey', controller: account.did, publicKeyMultibase: SIGNING_KEY },
+    ],
+    service: pds === null ? [] : [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: pds }],
+  }
+}
+
+function json(res: Response, status: number, body: unknown, type = 'application/json; charset=utf-8'): void {
+  res.status(status).setHeader('Content-Type', type)
+  res.setHeader('Access-Control-Allow-Origin', '*')
+  res.end(JSON.stringify(body))
+}
+
+/**
+ * The user's identity infrastructure in one origin: XRPC handle resolution, `/.well-known/atproto-did`, a PLC
+ * directory (`GET /<did>`, percent-encoded or not) and the did:web document of the did:web account.
+ */
+export function identityRouter(deps: IdentityDeps): Router {
+  const r = Router()
+  const resolve = (handle: string): string | undefined => {
+    const h = handle.toLowerCase()
+    const override = deps.faults()?.handleResolvesTo?.[h]
+    if (override) return override
+    return deps.accounts.find((a) => a.handle === h)?.did
+  }
+  r.get('/xrpc/com.atproto.identity.resolveHandle', (req, res) => {
+    const handle = typeof req.query.handle === 'string' ? req.query.handle : ''
+    if (!handle) return json(res, 400, { error: 'InvalidRequest', message: 'Error: Params must have the property "handle"' })
+    const did = resolve(handle)
+    if (!did) return json(res, 400, { error: 'InvalidRequest', message: 'Unable to resolve handle' })
+    json(res, 200, { did })
+  })
+  r.get('/.well-known/atproto-did', (req: Request, res: Response) => {
+    const did = resolve((req.headers.host ?? '').split(':')[0] ?? '')
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8')
+    if (!did) return void res.status(404).end('no DID for this host')
+    res.status(200).end(did)
+  })
+  r.get('/.well-known/did.json', (_req, res) => {
+    const account = deps.accounts.find((a) => a.method === 'web')
+    if (!account) return json(res, 404, { message: 'no did:web account here' })
+    json(res, 200, didDocument(account, deps))
+  })
+  r.get('/:did', (req, res) => {
+    const did = decodeURIComponent(String(req.params.did))
+    if (!did.startsWith('did:plc:')) return json(res, 404, { message: `DID not registered: ${did}` })
+    const account = deps.accounts.find((a) => a.did === did)
+    if (!account) return json(res, 404, { message: `DID not registered: ${did}` })
+    json(res, 200, didDocument(account, deps), 'application/did+ld+json; charset=utf-8')
+  })
+  return r
+}

@@ -1,0 +1,147 @@
+import { Router, type Request, type Response } from 'express'
+import { randomBytes } from 'node:crypto'
+import { OAuthError, XrpcError } from '../protocol/errors.ts'
+import type { FaultPlan } from '../mock-as/faults.ts'
+import type { Account } from './identity/accounts.ts'
+import { authenticateResource, sendResourceOAuthError, type ResourceAuth, type ResourceAuthDeps } from './resource-auth.ts'
+import type { BodyRequest } from '../harness/http/body.ts'
+
+/** Everything the mock PDS needs from its World. */
+export interface PdsDeps extends ResourceAuthDeps {
+  /** The authorization server named in the protected-resource metadata. */
+  issuer: () => string
+  faults: FaultPlan
+  accounts: readonly Account[]
+  onHarnessFault(err: unknown, req: Request): void
+}
+
+function sendXrpc(res: Response, status: number, body: unknown): void {
+  res.status(status)
+  res.setHeader('Access-Control-Allow-Origin', '*')
+  res.setHeader('Content-Type', 'application/json; charset=utf-8')
+  res.end(JSON.stringify(body))
+}
+
+/** A record the PDS stored through createRecord. */
+export interface StoredRecord {
+  uri: string
+  cid: string
+  value: unknown
+}
+
+/** The mock PDS: protected-resource metadata and the XRPC methods an OAuth client calls. */
+export class PdsServer {
+  readonly records: StoredRecord[] = []
+  constructor(readonly deps: PdsDeps) {}
+
+  /** Wraps an XRPC handler: maps XRPC and OAuth errors to the reference shapes, never a bare 500. */
+  #xrpc(handler: (req: Request, auth: ResourceAuth | undefined) => unknown, requireAuth: boolean) {
+    return (req: Request, res: Response): void => {
+      try {
+        const auth = requireAuth ? authenticateResource(this.deps, req, res) : undefined
+        sendXrpc(res, 200, handler(req, auth))
+      } catch (err) {
+        res.setHeader('Access-Control-Allow-Origin', '*')
+        if (err instanceof OAuthError) return sendResourceOAuthError(res, err)
+        if (err instanceof XrpcError) return sendXrpc(res, err.status, { error: err.error, message: err.messageText })
+        this.deps.onHarnessFault(err, req)
+        sendXrpc(res, 500, { error: 'InternalServerError', message: 'Internal Server Error' })
+      }
+    }
+  }
+
+  #account(did: string): Account {
+    const account = this.deps.accounts.find((a) => a.did === did)
+    if (!account) throw new XrpcError(400, 'AccountNotFound', 'Account not found')
+    return account
+  }
+
+  router(): Router {
+    const r = Router()
+    r.get('/.well-known/oauth-protected-resource', (_req, res) => {
+      const fault = this.deps.faults.protectedResource
+      // reference §1: Express PDS route headers, `Access-Control-Allow-Method` (sic).
+      res.setHeader('Access-Control-Allow-Origin', '*')
+      res.setHeader('Access-Control-Allow-Method', '*')
+      res.setHeader('Access-Control-Allow-Headers', '*')
+      res.setHeader('Content-Type', 'application/json; charset=utf-8')
+      res.status(200).end(
+        JSON.stringify({
+          resource: fault?.resource ?? this.deps.origin(),
+          authorization_servers: fault?.authorization_servers ?? [this.deps.issuer()],
+          scopes_supported: [],
+          bearer_methods_supported: ['header'],
+          resource_documentation: 'https://atproto.com',
+        }),
+      )
+    })
+    r.options('/xrpc/:nsid', (req, res) => {
+      res.status(204)
+      res.setHeader('Access-Control-Allow-Origin', '*')
+      res.setHeader('Access-Control-Allow-Methods', 'GET,HEAD,PUT,PATCH,POST,DELETE')
+      const asked = req.headers['access-control-request-headers']
+      if (asked) res.setHeader('Access-Control-Allow-Headers', asked)
+      res.setHeader('Vary', 'Access-Control-Request-Headers')
+      res.setHeader('Access-Control-Max-Age', '86400')
+      res.end()
+    })
+    const authed = (handler: (req: Request, auth: ResourceAuth) => unknown) =>
+      this.#xrpc((req, auth) => handler(req, auth!), true)
+    r.get(
+      '/xrpc/com.atproto.server.getSession',
+      authed((_req, auth) => {
+        const account = this.#account(auth.session.sub)
+        return { did: account.did, handle: account.handle, active: true }
+      }),
+    )
+    r.post('/xrpc/com.atproto.repo.createRecord', authed((req, auth) => this.#createRecord(req, auth)))
+    r.get(
+      '/xrpc/com.atproto.repo.describeRepo',
+      this.#xrpc((req) => {
+        const repo = typeof req.query.repo === 'string' ? req.query.repo : ''
+        const account = this.deps.accounts.find((a) => a.did === repo || a.handle === repo)
+        if (!account) throw new XrpcError(400, 'InvalidRequest', `Could not find repo: ${repo}`)
+        return { handle: account.handle, did: account.did, collections: [], handleIsCorrect: true }
+      }, false),
+    )
+    r.get(
+      '/xrpc/com.atproto.identity.resolveHandle',
+      this.#xrpc((req) => {
+        const handle = typeof req.query.handle === 'string' ? req.query.handle.toLowerCase() : ''
+        const account = this.deps.accounts.find((a) => a.handle === handle)
+        if (!account) throw new XrpcError(400, 'InvalidRequest', 'Unable to resolve handle')
+        return { did: account.did }
+      }, false),
+    )
+    r.all('/xrpc/:nsid', (_req, res) => sendXrpc(res, 501, { error: 'MethodNotImplemented', message: 'Method Not Implemented' }))
+    return r
+  }
+
+  #createRecord(req: Request, auth: ResourceAuth): unknown {
+    const scopes = auth.session.scope.split(' ')
+    if (!scopes.includes('transition:generic') && !scopes.some((s) => s.startsWith('repo:'))) {
+      throw new XrpcError(403, 'ScopeMissingError', 'Missing required scope "transition:generic"')
+    }
+    let body: unknown
+    try {
+      body = JSON.parse((req as BodyRequest).rawBody?.toString('utf8') || 'null')
+    } catch {
+      throw new XrpcError(400, 'InvalidRequest', 'Request body is not valid JSON')
+    }
+    const input = body as { repo?: unknown; collection?: unknown; record?: unknown; rkey?: unknown } | null
+    if (!input || typeof input.collection !== 'string' || typeof input.record !== 'object' || input.record === null) {
+      throw new XrpcError(400, 'InvalidRequest', 'Input must have the properties "repo", "collection" and "record"')
+    }
+    if (input.repo !== auth.session.sub && input.repo !== this.#account(auth.session.sub).handle) {
+      throw new XrpcError(400, 'InvalidRequest', 'Input/repo must be the DID or handle of the authenticated account')
+    }
+    const rkey = typeof input.rkey === 'string' ? input.rkey : randomBytes(7).toString('hex')
+    const record = {
+      uri: `at://${auth.session.sub}/${input.collection}/${rkey}`,
+      cid: `bafyrei${randomBytes(26).toString('hex').slice(0, 52)}`,
+      value: input.record,
+    }
+    this.records.push(record)
+    return { uri: record.uri, cid: record.cid, validationStatus: 'unknown' }
+  }
+}

@@ -1,0 +1,84 @@
+import type { Request, Response } from 'express'
+import type { Clock } from '../harness/clock.ts'
+import { verifyDpopProof } from '../protocol/dpop.ts'
+import { dpopChallenge, InvalidDpopProofError, InvalidTokenError, OAuthError, XrpcError } from '../protocol/errors.ts'
+import { SUPPORTED_ALGS } from '../protocol/jws.ts'
+import type { NonceManager, ReplayStore } from '../protocol/nonce.ts'
+import { AccessTokenSigner, type AccessTokenClaims } from '../mock-as/access-token.ts'
+import type { Profile } from '../mock-as/profile.ts'
+import type { AuthStore, TokenSession } from '../mock-as/store.ts'
+
+/** What the PDS needs to check `Authorization: DPoP` requests. */
+export interface ResourceAuthDeps {
+  origin: () => string
+  serviceDid: () => string
+  profile: Profile
+  clock: Clock
+  realClock: Clock
+  nonces: NonceManager | undefined
+  replay: ReplayStore
+  tokens: AccessTokenSigner
+  /** The AS's token rows: the PDS is stateful, so revocation and rotation take effect at once (§11.3). */
+  authStore: AuthStore
+}
+
+/** An authenticated resource request. */
+export interface ResourceAuth {
+  claims: AccessTokenClaims
+  session: TokenSession
+}
+
+/** Answers an OAuth error from the DPoP path as the reference PDS does: 401 + challenge, XRPC body (§6). */
+export function sendResourceOAuthError(res: Response, err: OAuthError): void {
+  res.status(err.status === 400 && err.error === 'use_dpop_nonce' ? 401 : err.status)
+  res.setHeader('WWW-Authenticate', dpopChallenge({ error: err.error, error_description: err.description }))
+  res.setHeader('Access-Control-Expose-Headers', ['DPoP-Nonce', 'WWW-Authenticate'])
+  res.setHeader('Content-Type', 'application/json; charset=utf-8')
+  res.end(JSON.stringify({ error: err.error, message: err.description }))
+}
+
+/**
+ * Authenticates a PDS request in the reference order (reference-wire.md §11.6): header shape → scheme →
+ * token format → DPoP proof (with nonce and `ath`) → token signature → `cnf.jkt` → stateful lookup → expiry.
+ * On the DPoP path it sets `DPoP-Nonce` on every response, success or error.
+ */
+export function authenticateResource(deps: ResourceAuthDeps, req: Request, res: Response): ResourceAuth {
+  const header = req.headers.authorization
+  if (header === undefined) throw new XrpcError(401, 'AuthMissing', 'Authentication Required')
+  const parts = header.split(' ')
+  if (parts.length !== 2) throw new XrpcError(400, 'InvalidToken', 'Malformed authorization header')
+  const [scheme, token] = parts as [string, string]
+  const lower = scheme.toLowerCase()
+  // RES-01: a DPoP-bound token under the Bearer scheme takes the legacy path and fails there (§11.6).
+  if (lower === 'bearer') throw new XrpcError(400, 'InvalidToken', 'Malformed token')
+  if (lower !== 'dpop') throw new XrpcError(400, 'InvalidToken', `Unsupported authorization type: ${scheme}`)
+
+  res.setHeader('Cache-Control', 'private')
+  res.setHeader('Vary', 'Authorization, Accept-Encoding')
+  const nonce = deps.nonces?.next()
+  if (nonce !== undefined) {
+    res.setHeader('DPoP-Nonce', nonce)
+    res.setHeader('Access-Control-Expose-Headers', 'DPoP-Nonce')
+  }
+  if (!AccessTokenSigner.wellFormed(token)) throw new InvalidTokenError('Malformed token')
+  const proof = verifyDpopProof({
+    header: req.headers.dpop,
+    htm: req.method,
+    htu: deps.origin() + req.path,
+    now: deps.realClock.now(),
+    accessToken: token,
+    nonces: deps.nonces,
+    replay: deps.replay,
+    algs: deps.profile.acceptUnlistedDpopAlgs ? SUPPORTED_ALGS : deps.profile.dpopAlgs,
+    strictHtu: !deps.profile.tolerateHtuQuery,
+  })
+  if (!proof) throw new InvalidDpopProofError('DPoP proof required')
+  const claims = deps.tokens.verify(token)
+  if (!claims) throw new InvalidTokenError('Malformed token')
+  if (claims.cnf?.jkt !== proof.jkt) throw new InvalidTokenError('Invalid DPoP key binding')
+  const session = deps.authStore.sessionByAccessTokenId(claims.jti)
+  if (!session || session.revoked) throw new InvalidTokenError('Invalid token')
+  if (claims.aud !== deps.serviceDid()) throw new InvalidTokenError('Invalid token audience')
+  if (claims.exp * 1000 <= deps.clock.now()) throw new InvalidTokenError('Token expired')
+  return { claims, session }
+}

@@ -1,0 +1,43 @@
+import type { FaultPlan } from '../mock-as/faults.ts'
+import type { ProfileName } from '../mock-as/profile.ts'
+import type { Family, RequirementRef } from '../harness/scenario.ts'
+import type { TranscriptEntry } from '../harness/transcript.ts'
+import type { Status, Verdict } from '../harness/verdict.ts'
+import type { Topology } from '../harness/world.ts'
+
+/** Version of the report.json layout; bumped on any incompatible change. */
+export const REPORT_SCHEMA_VERSION = 1
+
+/** One scenario's result: verdict, checks and the (redacted) transcript. */
+export interface ScenarioResult {
+  id: string
+  title: string
+  family: Family
+  requirements: RequirementRef[]
+  profile: ProfileName
+  topology: Topology
+  clientKind: 'public' | 'confidential'
+  /** The worst check verdict. */
+  verdict: Status
+  durationMs: number
+  faults: FaultPlan
+  checks: Verdict[]
+  /** Why the whole scenario was skipped or errored, when it was. */
+  reason?: string
+  transcript: TranscriptEntry[]
+}
+
+/** report.json (schemaVersion 1). */
+export interface RunReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION
+  tool: { name: 'atproto-oauth-conformance'; version: string }
+  startedAt: string
+  durationMs: number
+  client: { name: string; driver: 'in-process' | 'process' | 'http' | 'browser' | 'container' }
+  /** Profile/topology overrides for the whole run; a scenario's own values are in its result. */
+  profile?: ProfileName
+  topology?: Topology
+  redacted: boolean
+  totals: Record<Status, number> & { scenarios: number }
+  scenarios: ScenarioResult[]
+}

@@ -1,0 +1,43 @@
+import type { Check } from '../../harness/check.ts'
+import { confAssertion } from './conf-assertion.ts'
+import { confFreshJti } from './conf-fresh-jti.ts'
+import { confFreshOnRetry } from './conf-fresh-on-retry.ts'
+import { dpopAth } from './dpop-ath.ts'
+import { dpopFreshJti } from './dpop-fresh-jti.ts'
+import { dpopHtu } from './dpop-htu.ts'
+import { dpopProofShape } from './dpop-proof-shape.ts'
+import { dpopSameKey } from './dpop-same-key.ts'
+import { nonceBounded } from './nonce-bounded.ts'
+import { nonceRetry } from './nonce-retry.ts'
+import { parDpop } from './par-dpop.ts'
+import { parPushed } from './par-pushed.ts'
+import { pkceS256 } from './pkce-s256.ts'
+import { pkceVerifier } from './pkce-verifier.ts'
+import { refreshRotation } from './refresh-rotation.ts'
+import { resDpopScheme } from './res-dpop-scheme.ts'
+import { scopeAtproto } from './scope-atproto.ts'
+import { statePresent } from './state-present.ts'
+import { tokenCodeOnce } from './token-code-once.ts'
+
+/** The request checks every scenario runs over its transcript (DESIGN §3). */
+export const ALWAYS_ON_CHECKS: readonly Check[] = [
+  parPushed,
+  parDpop,
+  pkceS256,
+  pkceVerifier,
+  scopeAtproto,
+  statePresent,
+  dpopProofShape,
+  dpopHtu,
+  dpopFreshJti,
+  dpopAth,
+  dpopSameKey,
+  nonceRetry,
+  nonceBounded,
+  resDpopScheme,
+  tokenCodeOnce,
+  refreshRotation,
+  confAssertion,
+  confFreshJti,
+  confFreshOnRetry,
+]
