@@ -30,6 +30,10 @@ const program = new Command()
   .description('Conformance harness for AT Protocol OAuth clients')
   .version(TOOL_VERSION)
   .option('--debug', 'show stack traces for errors')
+  // Exit 2 for a usage mistake (DESIGN: 2 = user error, 1 = failing verdicts); help and --version exit 0.
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : 2)
+  })
 
 program
   .command('run')

@@ -4,7 +4,7 @@ import type { Headers, TranscriptEntry } from './transcript.ts'
 /** Body fields whose values are secrets (tokens, codes, verifiers, assertions, passwords). */
 const SECRET_FIELDS = ['access_token', 'refresh_token', 'code', 'code_verifier', 'client_assertion', 'password', 'token', 'ephemeralToken']
 const SECRET_PATTERN = new RegExp(`("(?:${SECRET_FIELDS.join('|')})"\\s*:\\s*")([^"]+)(")`, 'g')
-const FORM_PATTERN = new RegExp(`((?:^|[?&#])(?:${SECRET_FIELDS.join('|')})=)([^&#\\s]+)`, 'g')
+const FORM_PATTERN = new RegExp(`((?:^|[?&#])(?:${SECRET_FIELDS.join('|')})=)([^&#\\s"]+)`, 'g')
 
 /** A stable, short stand-in for a secret: its first characters and a hash, so two uses can be matched. */
 export function redactValue(value: string): string {
@@ -49,6 +49,7 @@ function redactParams(params: Record<string, unknown> | undefined): Record<strin
  */
 export function redactTranscript(entries: readonly TranscriptEntry[]): TranscriptEntry[] {
   return entries.map((e) => {
+    if (e.kind === 'note') return e.data === undefined ? e : { ...e, data: JSON.parse(redactText(JSON.stringify(e.data))) }
     if (e.kind !== 'http') return e
     return {
       ...e,

@@ -32,7 +32,7 @@ export class NonceManager {
 
   #compute(counter: number): string {
     const buf = Buffer.alloc(8)
-    buf.writeBigUInt64BE(BigInt(counter))
+    buf.writeBigInt64BE(BigInt(counter))
     return createHmac('sha256', this.#secret).update(buf).digest('base64url')
   }
 

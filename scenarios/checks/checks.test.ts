@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest'
+import { ctx, goodFlow, type FlowFlaws } from '../../test/support/transcripts.ts'
+import type { Check } from '../../harness/check.ts'
+import { ALWAYS_ON_CHECKS } from './index.ts'
+
+const byId = new Map(ALWAYS_ON_CHECKS.map((c) => [c.id, c]))
+function judge(id: string, flaws: FlowFlaws = {}) {
+  const check = byId.get(id) as Check
+  return check.judge(ctx(goodFlow(flaws)))
+}
+
+// Each always-on check: the clean flow passes (or skips when nothing applies); one flaw makes it fail.
+const KILLS: [string, keyof FlowFlaws][] = [
+  ['par.pushed', 'extraAuthorizeParams'],
+  ['par.dpop', 'noParDpop'],
+  ['pkce.s256', 'plainPkce'],
+  ['pkce.verifier', 'wrongVerifier'],
+  ['scope.atproto', 'noAtprotoScope'],
+  ['state.present', 'noState'],
+  ['dpop.proof-shape', 'typJwt'],
+  ['dpop.htu', 'htuWithQuery'],
+  ['dpop.fresh-jti', 'reuseJti'],
+  ['dpop.ath', 'noAth'],
+  ['dpop.same-key', 'switchKeyAtToken'],
+  ['nonce.retry', 'ignoreNonce'],
+  ['nonce.bounded', 'loopOnNonce'],
+  ['res.dpop-scheme', 'bearer'],
+  ['token.code-once', 'reuseCode'],
+  ['refresh.rotation', 'reuseRefreshToken'],
+]
+
+describe('always-on checks', () => {
+  it.each(KILLS)('%s passes the clean flow and fails with flaw %s', (id, flaw) => {
+    expect(judge(id).kind).toBe('pass')
+    const finding = judge(id, { [flaw]: true })
+    expect(finding.kind).toBe('fail')
+    if (finding.kind === 'fail') {
+      expect(finding.expected.length).toBeGreaterThan(0)
+      expect(finding.evidence.length).toBeGreaterThan(0)
+    }
+  })
+
+  it('fails only the intended check for each flaw', () => {
+    for (const [id, flaw] of KILLS) {
+      const failing = ALWAYS_ON_CHECKS.filter((c) => c.judge(ctx(goodFlow({ [flaw]: true }))).kind === 'fail').map((c) => c.id)
+      expect(failing, `flaw ${flaw}`).toContain(id)
+    }
+  })
+
+  it('flags ath sent to the authorization server', () => {
+    expect(judge('dpop.ath', { athAtAs: true }).kind).toBe('fail')
+  })
+
+  it('is a pure function: the same transcript always gets the same verdicts', () => {
+    const t = goodFlow({ reuseJti: true })
+    const first = ALWAYS_ON_CHECKS.map((c) => JSON.stringify(c.judge(ctx(t))))
+    for (let i = 0; i < 20; i++) expect(ALWAYS_ON_CHECKS.map((c) => JSON.stringify(c.judge(ctx(t))))).toEqual(first)
+  })
+
+  it('has unique ids and requirement ids from the catalog', async () => {
+    const { REQUIREMENTS } = await import('../catalog.ts')
+    expect(new Set(ALWAYS_ON_CHECKS.map((c) => c.id)).size).toBe(ALWAYS_ON_CHECKS.length)
+    for (const c of ALWAYS_ON_CHECKS) expect(REQUIREMENTS.has(c.requirement.id), c.id).toBe(true)
+  })
+})
+
+describe('confidential client checks', async () => {
+  const { TranscriptBuilder, ISSUER, jws, fakeKey, proof } = await import('../../test/support/transcripts.ts')
+  const clientId = 'https://client.test/client-metadata.json'
+  const assertion = (claims: Record<string, unknown> = {}) =>
+    jws({ alg: 'ES256', kid: 'k1' }, { iss: clientId, sub: clientId, aud: ISSUER, jti: Math.random().toString(36).slice(2), iat: 1, exp: 61, ...claims })
+  function flow(first: string, retry: string, token: string) {
+    const b = new TranscriptBuilder()
+    const key = fakeKey()
+    const params = (a: string) => ({ client_id: clientId, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: a })
+    b.add({ url: `${ISSUER}/oauth/par`, headers: { dpop: proof(key, 'POST', `${ISSUER}/oauth/par`) }, params: params(first), status: 400, resBody: { error: 'use_dpop_nonce' } })
+    b.add({ url: `${ISSUER}/oauth/par`, headers: { dpop: proof(key, 'POST', `${ISSUER}/oauth/par`) }, params: params(retry), status: 201, resBody: { request_uri: 'urn:x' } })
+    b.add({ url: `${ISSUER}/oauth/token`, headers: { dpop: proof(key, 'POST', `${ISSUER}/oauth/token`) }, params: params(token), status: 200, resBody: {} })
+    return b.t
+  }
+  const judgeConf = (id: string, t: ReturnType<typeof flow>) => (byId.get(id) as Check).judge(ctx(t))
+
+  it('conf.assertion passes well-formed assertions and fails an endpoint-URL aud or a missing kid', () => {
+    expect(judgeConf('conf.assertion', flow(assertion(), assertion(), assertion())).kind).toBe('pass')
+    expect(judgeConf('conf.assertion', flow(assertion(), assertion({ aud: `${ISSUER}/oauth/token` }), assertion())).kind).toBe('fail')
+    const noKid = jws({ alg: 'ES256' }, { iss: clientId, sub: clientId, aud: ISSUER, jti: 'j', exp: 1 })
+    expect(judgeConf('conf.assertion', flow(assertion(), noKid, assertion())).kind).toBe('fail')
+  })
+  it('conf.fresh-jti fails an assertion presented again after the AS processed it', () => {
+    const a = assertion()
+    expect(judgeConf('conf.fresh-jti', flow(assertion(), a, assertion())).kind).toBe('pass')
+    expect(judgeConf('conf.fresh-jti', flow(assertion(), a, a)).kind).toBe('fail')
+  })
+  it('conf.fresh-on-retry fails (as a SHOULD) an assertion resent on the nonce retry', () => {
+    const a = assertion()
+    expect(judgeConf('conf.fresh-on-retry', flow(assertion(), assertion(), assertion())).kind).toBe('pass')
+    expect(judgeConf('conf.fresh-on-retry', flow(a, a, assertion())).kind).toBe('fail')
+    expect(byId.get('conf.fresh-on-retry')!.requirement.level).toBe('SHOULD')
+  })
+})

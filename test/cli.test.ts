@@ -1,0 +1,74 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const BIN = new URL('../bin/atproto-oauth-conformance.js', import.meta.url).pathname
+
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
+    })
+  })
+}
+
+const dirs: string[] = []
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })))
+})
+async function tempDir() {
+  const d = await mkdtemp(join(tmpdir(), 'aoc-cli-'))
+  dirs.push(d)
+  return d
+}
+
+describe('CLI', () => {
+  it('list shows every scenario with its requirement ids', async () => {
+    const { code, stdout } = await cli('list')
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/ISS\s+callback-iss-mismatch\s+ISS-03 ISS-07/)
+    expect(stdout).toMatch(/^\d+ scenarios in \d+ families$/m)
+  })
+
+  it('explain prints the requirement text, the fault and the fix', async () => {
+    const { code, stdout } = await cli('explain', 'callback-iss-mismatch')
+    expect(code).toBe(0)
+    expect(stdout).toContain('ISS-03 MUST: Callback `iss` parameter (RFC 9207)')
+    expect(stdout).toContain('{"authorizeResponse":{"iss":"https://evil.example"}}')
+    expect(stdout).toContain('How to fix a failing client')
+  })
+
+  it('a user mistake is one line on stderr and exit code 2', async () => {
+    const unknown = await cli('explain', 'callback-iss')
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr.trim()).toBe('error: unknown scenario "callback-iss"; did you mean callback-iss-mismatch? (see `atproto-oauth-conformance list`)')
+    expect((await cli('run', '--concurrency', 'x')).code).toBe(2)
+    expect((await cli('run', '--client', './no-such-client.ts')).stderr).toMatch(/no such file, and not a bundled client/)
+  })
+
+  it('run writes report.json, prints progress and the closing line, and exits 0 when nothing fails', async () => {
+    const dir = await tempDir()
+    const { code, stdout } = await cli('run', '--scenario', 'login-with-handle', 'callback-iss-mismatch', '--report-dir', dir)
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/\[1\/2\] PASS\s+DISC\s+login-with-handle/)
+    expect(stdout).toMatch(/^2 passed, 0 failed, 0 skipped$/m)
+    expect(stdout).toContain(`report written to ${join(dir, 'report.json')}`)
+    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'))
+    expect(report.schemaVersion).toBe(1)
+    expect(report.scenarios.map((s: { id: string; verdict: string }) => [s.id, s.verdict])).toEqual([
+      ['login-with-handle', 'PASS'],
+      ['callback-iss-mismatch', 'PASS'],
+    ])
+  })
+
+  it('exits 1 and names the failed check when the client has a flaw', async () => {
+    const dir = await tempDir()
+    const { code, stdout } = await cli('run', '--client-option', 'flaw=mask-bad-iss', '--scenario', 'callback-iss-mismatch', '--report-dir', dir)
+    expect(code).toBe(1)
+    expect(stdout).toMatch(/FAIL callback-iss-mismatch › scenario\.expectation\s+ISS-03 MUST/)
+    expect(stdout).toMatch(/observed: the client sent POST \/oauth\/token \(#\d+\)/)
+    expect(stdout).toMatch(/^0 passed, 1 failed, 0 skipped$/m)
+  })
+})

@@ -1,0 +1,166 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { Transcript, type Actor, type Exchange, type ServerName } from '../../harness/transcript.ts'
+import type { CheckContext } from '../../harness/check.ts'
+import type { Scenario } from '../../harness/scenario.ts'
+
+export const ISSUER = 'http://127.0.0.1:4000'
+export const PDS = 'http://127.0.0.1:4001'
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
+
+/** A fake key: only its public JWK matters to the checks, which never verify signatures. */
+export function fakeKey(): Record<string, string> {
+  return { kty: 'EC', crv: 'P-256', x: randomBytes(32).toString('base64url'), y: randomBytes(32).toString('base64url') }
+}
+
+/** A compact JWS with the given header and payload and a dummy signature. */
+export function jws(header: Record<string, unknown>, payload: Record<string, unknown>): string {
+  return `${b64(header)}.${b64(payload)}.${randomBytes(64).toString('base64url')}`
+}
+
+export function proof(
+  key: Record<string, string>,
+  method: string,
+  url: string,
+  extra: Record<string, unknown> = {},
+): string {
+  return jws(
+    { typ: 'dpop+jwt', alg: 'ES256', jwk: key },
+    { jti: randomBytes(12).toString('base64url'), htm: method, htu: url, iat: 1_700_000_000, ...extra },
+  )
+}
+
+export const ath = (token: string) => createHash('sha256').update(token).digest('base64url')
+
+interface Req {
+  server?: ServerName
+  actor?: Actor
+  method?: string
+  url: string
+  headers?: Record<string, string>
+  params?: Record<string, string>
+  status: number
+  resHeaders?: Record<string, string>
+  resBody?: unknown
+  step?: number
+}
+
+/** Builds transcripts request by request for check tests. */
+export class TranscriptBuilder {
+  readonly t = new Transcript(() => 0)
+  add(r: Req): Exchange {
+    const url = new URL(r.url)
+    this.t.currentStep = r.step ?? this.t.currentStep
+    return this.t.addExchange({
+      server: r.server ?? (url.origin === PDS ? 'pds' : 'as'),
+      actor: r.actor ?? 'client',
+      request: {
+        method: r.method ?? 'POST',
+        url: r.url,
+        path: url.pathname,
+        headers: Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+        params: r.params,
+      },
+      response: {
+        status: r.status,
+        headers: Object.fromEntries(Object.entries(r.resHeaders ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+        body: r.resBody === undefined ? undefined : typeof r.resBody === 'string' ? r.resBody : JSON.stringify(r.resBody),
+      },
+    })
+  }
+}
+
+/** Flaws the good flow can be built with, one per check family. */
+export interface FlowFlaws {
+  noParDpop?: boolean
+  plainPkce?: boolean
+  wrongVerifier?: boolean
+  noState?: boolean
+  noAtprotoScope?: boolean
+  extraAuthorizeParams?: boolean
+  reuseJti?: boolean
+  htuWithQuery?: boolean
+  typJwt?: boolean
+  noAth?: boolean
+  athAtAs?: boolean
+  switchKeyAtToken?: boolean
+  ignoreNonce?: boolean
+  loopOnNonce?: boolean
+  bearer?: boolean
+  reuseCode?: boolean
+  reuseRefreshToken?: boolean
+}
+
+/**
+ * A complete login as the transcript records it: PAR with a nonce challenge and retry, consent, code exchange,
+ * a PDS call with its own nonce challenge, two refreshes and a revocation — with any flaws switched on.
+ */
+export function goodFlow(flaws: FlowFlaws = {}): Transcript {
+  const b = new TranscriptBuilder()
+  const key = fakeKey()
+  const otherKey = fakeKey()
+  const verifier = randomBytes(32).toString('base64url')
+  const challenge = createHash('sha256').update(verifier).digest('base64url')
+  const requestUri = 'urn:ietf:params:oauth:request_uri:req-0123456789abcdef0123456789abcdef'
+  const code = `cod-${randomBytes(32).toString('hex')}`
+  const asNonce = 'A'.repeat(43)
+  const pdsNonce = 'P'.repeat(43)
+  const parUrl = `${ISSUER}/oauth/par`
+  const tokenUrl = `${ISSUER}/oauth/token`
+  const typ = flaws.typJwt ? 'JWT' : 'dpop+jwt'
+  const mk = (k: Record<string, string>, method: string, url: string, extra: Record<string, unknown> = {}) =>
+    jws({ typ, alg: 'ES256', jwk: k }, { jti: randomBytes(12).toString('base64url'), htm: method, htu: flaws.htuWithQuery ? `${url}?x=1` : url, iat: 1_700_000_000, ...extra })
+  const parParams = {
+    client_id: 'http://localhost',
+    response_type: 'code',
+    redirect_uri: 'http://127.0.0.1:8080/callback',
+    scope: flaws.noAtprotoScope ? 'transition:generic' : 'atproto transition:generic',
+    ...(flaws.noState ? {} : { state: 'st-abcdefghijklmnopqrstuv' }),
+    code_challenge: flaws.plainPkce ? verifier : challenge,
+    code_challenge_method: flaws.plainPkce ? 'plain' : 'S256',
+  }
+  const firstPar = mk(key, 'POST', parUrl)
+  b.add({ url: parUrl, headers: flaws.noParDpop ? {} : { dpop: firstPar }, params: parParams, status: 400, resHeaders: { 'dpop-nonce': asNonce }, resBody: { error: 'use_dpop_nonce' } })
+  b.add({
+    url: parUrl,
+    headers: flaws.noParDpop ? {} : { dpop: flaws.reuseJti ? firstPar : mk(key, 'POST', parUrl, flaws.ignoreNonce ? {} : { nonce: asNonce }) },
+    params: parParams,
+    status: 201,
+    resHeaders: { 'dpop-nonce': asNonce },
+    resBody: { request_uri: requestUri, expires_in: 299 },
+  })
+  const authorizeUrl = `${ISSUER}/oauth/authorize?client_id=http%3A%2F%2Flocalhost&request_uri=${encodeURIComponent(requestUri)}${flaws.extraAuthorizeParams ? '&scope=atproto' : ''}`
+  b.add({ actor: 'user-agent', method: 'GET', url: authorizeUrl, status: 200, step: 1 })
+  b.add({ actor: 'user-agent', url: `${ISSUER}/oauth/authorize/consent`, params: { request_uri: requestUri }, status: 303, resHeaders: { location: `http://127.0.0.1:8080/callback?state=x&iss=${ISSUER}&code=${code}` } })
+  const tokenKey = flaws.switchKeyAtToken ? otherKey : key
+  const accessToken = `at-${randomBytes(8).toString('hex')}.x.y`
+  const refresh1 = `ref-${randomBytes(8).toString('hex')}`
+  const codeParams = { grant_type: 'authorization_code', code, code_verifier: flaws.wrongVerifier ? randomBytes(32).toString('base64url') : verifier, client_id: 'http://localhost', redirect_uri: 'http://127.0.0.1:8080/callback' }
+  const tokenProof = mk(tokenKey, 'POST', tokenUrl, { nonce: asNonce, ...(flaws.athAtAs ? { ath: 'abc' } : {}) })
+  b.add({ url: tokenUrl, headers: { dpop: tokenProof }, params: codeParams, status: 200, resHeaders: { 'dpop-nonce': asNonce }, resBody: { access_token: accessToken, token_type: 'DPoP', refresh_token: refresh1, scope: 'atproto', sub: 'did:plc:abc', expires_in: 3600 } })
+  if (flaws.reuseCode) {
+    b.add({ url: tokenUrl, headers: { dpop: mk(tokenKey, 'POST', tokenUrl, { nonce: asNonce }) }, params: codeParams, status: 400, resBody: { error: 'invalid_grant', error_description: 'Invalid code' } })
+  }
+  const pdsUrl = `${PDS}/xrpc/com.atproto.server.getSession`
+  const authz = `${flaws.bearer ? 'Bearer' : 'DPoP'} ${accessToken}`
+  const pdsProof = (nonce?: string) => mk(key, 'GET', pdsUrl, { ...(flaws.noAth ? {} : { ath: ath(accessToken) }), ...(nonce ? { nonce } : {}) })
+  const challenge401 = { 'www-authenticate': 'DPoP algs="ES256", error="use_dpop_nonce"', 'dpop-nonce': pdsNonce }
+  b.add({ method: 'GET', url: pdsUrl, headers: { authorization: authz, dpop: pdsProof() }, status: 401, resHeaders: challenge401, resBody: { error: 'use_dpop_nonce' }, step: 2 })
+  if (flaws.loopOnNonce) {
+    b.add({ method: 'GET', url: pdsUrl, headers: { authorization: authz, dpop: pdsProof(pdsNonce) }, status: 401, resHeaders: challenge401, resBody: { error: 'use_dpop_nonce' } })
+    b.add({ method: 'GET', url: pdsUrl, headers: { authorization: authz, dpop: pdsProof(pdsNonce) }, status: 401, resHeaders: challenge401, resBody: { error: 'use_dpop_nonce' } })
+  } else {
+    b.add({ method: 'GET', url: pdsUrl, headers: { authorization: authz, dpop: pdsProof(flaws.ignoreNonce ? undefined : pdsNonce) }, status: 200, resHeaders: { 'dpop-nonce': pdsNonce }, resBody: { did: 'did:plc:abc' } })
+  }
+  const refresh2 = `ref-${randomBytes(8).toString('hex')}`
+  b.add({ url: tokenUrl, headers: { dpop: mk(key, 'POST', tokenUrl, { nonce: asNonce }) }, params: { grant_type: 'refresh_token', refresh_token: refresh1, client_id: 'http://localhost' }, status: 200, resBody: { access_token: `${accessToken}2`, token_type: 'DPoP', refresh_token: refresh2, scope: 'atproto', sub: 'did:plc:abc' }, step: 3 })
+  b.add({ url: tokenUrl, headers: { dpop: mk(key, 'POST', tokenUrl, { nonce: asNonce }) }, params: { grant_type: 'refresh_token', refresh_token: flaws.reuseRefreshToken ? refresh1 : refresh2, client_id: 'http://localhost' }, status: flaws.reuseRefreshToken ? 400 : 200, resBody: flaws.reuseRefreshToken ? { error: 'invalid_grant', error_description: 'Refresh token replayed' } : { access_token: `${accessToken}3`, token_type: 'DPoP', refresh_token: `${refresh2}x`, scope: 'atproto', sub: 'did:plc:abc' } })
+  return b.t
+}
+
+export function ctx(transcript: Transcript, scenario: Partial<Scenario> = {}): CheckContext {
+  return {
+    transcript,
+    scenario: { id: 't', title: 't', family: 'DPOP', requirements: [], steps: [], expect: { completes: true }, explain: { tests: '', why: '', fix: '' }, ...scenario },
+    urls: { issuer: ISSUER, pds: PDS },
+  }
+}
