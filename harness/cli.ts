@@ -45,6 +45,7 @@ program
   .option('--tag <tag...>', 'only scenarios with these tags')
   .addOption(new Option('--profile <profile>', 'server profile for every scenario').choices(['reference', 'strict']))
   .addOption(new Option('--topology <topology>', 'AS/PDS topology for every scenario').choices(['entryway', 'self-hosted']))
+  .option('--https', 'present the mocks under https host names (msw) so in-process clients run without allowHttp')
   .option('--report-dir <dir>', 'where the reports go', 'conformance-report')
   .option('--concurrency <n>', 'scenarios run in parallel', positiveInt('--concurrency'), 1)
   .option('--timeout <ms>', 'per client operation', positiveInt('--timeout'), 15000)
@@ -64,6 +65,7 @@ program
       clientName,
       profile: opts.profile,
       topology: opts.topology,
+      https: opts.https,
       timeoutMs: opts.timeout,
       concurrency: opts.concurrency,
       noRedact: opts.redact === false,

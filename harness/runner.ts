@@ -25,6 +25,8 @@ export interface RunOptions {
   /** Overrides every scenario's profile/topology. */
   profile?: ProfileName
   topology?: Topology
+  /** Present every World under https host names (msw) and run clients without allowHttp. */
+  https?: boolean
   /** Per driver operation, ms. */
   timeoutMs?: number
   concurrency?: number
@@ -175,6 +177,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       profile: options.profile ?? scenario.profile,
       topology: options.topology ?? scenario.topology,
       faults: scenario.faults,
+      https: options.https,
     })
     const w = world
     driver = await options.driver()
@@ -185,7 +188,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       clientOrigin: `https://${CLIENT_HOST}`,
       clientKind: scenario.client ?? 'public',
       hostDocument: (path, body) => w.host(path, { body }),
-      allowHttp: true,
+      allowHttp: !w.https,
       scenarioId: scenario.id,
     }
     const caps = await timeout(driver.init(ctx), ms, 'init')

@@ -12,6 +12,7 @@ import { manualClock, realClock as wallClock, type Clock } from './clock.ts'
 import { readBody } from './http/body.ts'
 import { listenLoopback, type LoopbackServer } from './http/listen.ts'
 import { recordExchanges } from './http/record.ts'
+import { routeHttpsHost } from './https-hosts.ts'
 import { Transcript, type ServerName } from './transcript.ts'
 
 /** Where the AS lives: on its own origin like bsky.social, or inside the PDS like a default self-hosted PDS. */
@@ -25,6 +26,11 @@ export interface WorldOptions {
   clock?: Clock
   /** The clock DPoP `iat` and client assertions are judged against. */
   realClock?: Clock
+  /**
+   * Present the World under https host names (`https://entryway.<id>.test`, `https://pds.<id>.test`,
+   * `https://identity.<id>.test`) through msw, for in-process clients in their production configuration.
+   */
+  https?: boolean
   /** Fixed ports (for `serve`); ephemeral when omitted. */
   ports?: { identity: number; as: number; pds: number; clientHost: number }
 }
@@ -44,6 +50,8 @@ export interface World {
   readonly id: string
   readonly profile: Profile
   readonly topology: Topology
+  /** Whether the public URLs are https host names routed through msw. */
+  readonly https: boolean
   readonly faults: FaultPlan
   readonly clock: Clock
   readonly transcript: Transcript
@@ -155,6 +163,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   })
 
   const servers: LoopbackServer[] = []
+  const unroute: (() => void)[] = []
   const start = async (name: ServerName, origin: () => string, mount: (app: Express) => void, port = 0) => {
     const app = baseApp()
     app.use(recordExchanges(transcript, name, origin))
@@ -202,7 +211,24 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     )
     urls.clientHost = clientHost.origin
     hosts.set(CLIENT_HOST, clientHost.origin)
+    if (options.https) {
+      const publicUrl = (label: string, loopback: string) => {
+        const host = `${label}.${id}.test`
+        unroute.push(routeHttpsHost(host, loopback))
+        return `https://${host}`
+      }
+      urls.identity = publicUrl('identity', urls.identity)
+      urls.plcDirectory = urls.identity
+      if (topology === 'self-hosted') {
+        urls.pds = publicUrl('pds', urls.pds)
+        urls.issuer = urls.pds
+      } else {
+        urls.issuer = publicUrl('entryway', urls.issuer)
+        urls.pds = publicUrl('pds', urls.pds)
+      }
+    }
   } catch (err) {
+    for (const f of unroute) f()
     await Promise.all(servers.map((s) => s.close()))
     throw err
   }
@@ -210,7 +236,8 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const plc: Account = { handle: 'alice.test', did: randomPlcDid(), password: 'alice-pass', method: 'plc' }
   const web: Account = {
     handle: 'bob.test',
-    did: loopbackWebDid(Number(new URL(urls.identity).port)),
+    // did:web resolves over https except for localhost (did:web spec), so each mode gets its own form.
+    did: options.https ? `did:web:${new URL(urls.identity).host}` : loopbackWebDid(Number(new URL(urls.identity).port)),
     password: 'bob-pass',
     method: 'web',
   }
@@ -221,6 +248,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     id,
     profile,
     topology,
+    https: !!options.https,
     faults,
     clock,
     transcript,
@@ -236,6 +264,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     async close() {
       if (closed) return
       closed = true
+      for (const f of unroute) f()
       await Promise.all(servers.map((s) => s.close()))
     },
   }
