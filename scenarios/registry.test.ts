@@ -1,0 +1,52 @@
+import { readdirSync, statSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { REQUIREMENTS } from './catalog.ts'
+import { SCENARIOS } from './index.ts'
+
+const root = new URL('./', import.meta.url)
+const familyDirs = readdirSync(root).filter((d) => d !== 'checks' && statSync(new URL(d, root)).isDirectory())
+const files = familyDirs.flatMap((dir) =>
+  readdirSync(new URL(`${dir}/`, root))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => ({ dir, id: f.slice(0, -3) })),
+)
+
+describe('scenario registry', () => {
+  it('registers every scenario file, and only those', () => {
+    expect(SCENARIOS.map((s) => s.id).sort()).toEqual(files.map((f) => f.id).sort())
+  })
+  it('has unique kebab-case ids', () => {
+    const ids = SCENARIOS.map((s) => s.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    for (const id of ids) expect(id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+  })
+  it('files each scenario under the folder of its family', () => {
+    for (const s of SCENARIOS) {
+      const file = files.find((f) => f.id === s.id)!
+      expect(file.dir.toUpperCase(), s.id).toBe(s.family)
+    }
+  })
+  it('cites requirement ids of the catalog at their catalog level', () => {
+    for (const s of SCENARIOS) {
+      expect(s.requirements.length, s.id).toBeGreaterThan(0)
+      for (const r of s.requirements) {
+        const catalog = REQUIREMENTS.get(r.id)
+        expect(catalog, `${s.id} cites ${r.id}`).toBeDefined()
+        expect(r.level, `${s.id} ${r.id}`).toBe(catalog!.level)
+      }
+    }
+  })
+  it('gives every scenario an explain text with what, why and how to fix', () => {
+    for (const s of SCENARIOS) {
+      for (const part of ['tests', 'why', 'fix'] as const) expect(s.explain[part].length, `${s.id}.${part}`).toBeGreaterThan(20)
+    }
+  })
+  it('names its forbidden requests and failing step consistently', () => {
+    for (const s of SCENARIOS) {
+      if ('failsAt' in s.expect) {
+        expect(s.steps.some((st) => st.op === (s.expect as { failsAt: string }).failsAt), s.id).toBe(true)
+        expect(s.expect.forbidden.length, s.id).toBeGreaterThan(0)
+      }
+    }
+  })
+})
