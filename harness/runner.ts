@@ -187,6 +187,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       redirectUri: LOOPBACK_REDIRECT_URI,
       clientOrigin: `https://${CLIENT_HOST}`,
       clientKind: scenario.client ?? 'public',
+      publishKeysBy: scenario.publishKeysBy ?? 'jwks',
       hostDocument: (path, body) => w.host(path, { body }),
       allowHttp: !w.https,
       scenarioId: scenario.id,

@@ -61,6 +61,8 @@ export interface Scenario {
   topology?: Topology
   /** Public (default) or confidential client. */
   client?: 'public' | 'confidential'
+  /** How a confidential client publishes its keys (`jwks` inline by default). */
+  publishKeysBy?: 'jwks' | 'jwks_uri'
   /** Capabilities the client must have, else the scenario is SKIPped with the reason. */
   needs?: (keyof Capabilities)[]
   faults?: FaultPlan

@@ -15,6 +15,8 @@ export interface DriverContext {
   hostDocument(path: string, body: unknown): string
   /** Public (loopback) or confidential (private_key_jwt, metadata served under clientOrigin) client. */
   clientKind: 'public' | 'confidential'
+  /** How a confidential client publishes its public keys in its metadata: inline `jwks` or a `jwks_uri`. */
+  publishKeysBy: 'jwks' | 'jwks_uri'
   /** Whether the World speaks plain http (clients must enable their development mode, e.g. allowHttp). */
   allowHttp: boolean
   /** The scenario's id, for client-side logs. */
