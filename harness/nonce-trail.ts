@@ -9,8 +9,10 @@ export function isNonceChallenge(ex: Exchange): boolean {
 }
 
 /** The client's DPoP requests grouped by server origin, in order. */
-export function dpopRequestsByOrigin(t: Transcript): Map<string, Exchange[]> {
-  const out = new Map<string, Exchange[]>()
+export type ProofExchange = Exchange & { dpop: NonNullable<Exchange['dpop']> }
+
+export function dpopRequestsByOrigin(t: Transcript): Map<string, ProofExchange[]> {
+  const out = new Map<string, ProofExchange[]>()
   for (const ex of t.withDpopProof()) {
     const origin = new URL(ex.request.url).origin
     out.set(origin, [...(out.get(origin) ?? []), ex])

@@ -27,6 +27,10 @@ const KILLS: [string, keyof FlowFlaws][] = [
   ['res.dpop-scheme', 'bearer'],
   ['token.code-once', 'reuseCode'],
   ['refresh.rotation', 'reuseRefreshToken'],
+  ['revoke.dpop', 'revokeWithoutDpop'],
+  ['loop.no-prompt-none', 'promptNone'],
+  ['nonce.latest', 'staleNonce'],
+  ['nonce.per-origin', 'sharedNonce'],
 ]
 
 describe('always-on checks', () => {
@@ -96,5 +100,20 @@ describe('confidential client checks', async () => {
     expect(judgeConf('conf.fresh-on-retry', flow(assertion(), assertion(), assertion())).kind).toBe('pass')
     expect(judgeConf('conf.fresh-on-retry', flow(a, a, assertion())).kind).toBe('fail')
     expect(byId.get('conf.fresh-on-retry')!.requirement.level).toBe('SHOULD')
+  })
+})
+
+describe('meta.document', async () => {
+  const { TranscriptBuilder } = await import('../../test/support/transcripts.ts')
+  const served = (doc: Record<string, unknown>) => {
+    const b = new TranscriptBuilder()
+    b.add({ server: 'client-host', actor: 'authorization-server', method: 'GET', url: 'https://client.test/client-metadata.json', status: 200, resBody: doc })
+    return (byId.get('meta.document') as Check).judge(ctx(b.t))
+  }
+  const good = { client_id: 'https://client.test/client-metadata.json', scope: 'atproto', dpop_bound_access_tokens: true, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [] } }
+  it('passes a valid document and fails dpop_bound_access_tokens false or both key sources', () => {
+    expect(served(good).kind).toBe('pass')
+    expect(served({ ...good, dpop_bound_access_tokens: false }).kind).toBe('fail')
+    expect(served({ ...good, jwks_uri: 'https://client.test/jwks.json' }).kind).toBe('fail')
   })
 })

@@ -8,6 +8,11 @@ import { dpopHtu } from './dpop-htu.ts'
 import { dpopProofShape } from './dpop-proof-shape.ts'
 import { dpopSameKey } from './dpop-same-key.ts'
 import { nonceBounded } from './nonce-bounded.ts'
+import { nonceLatest } from './nonce-latest.ts'
+import { noncePerOrigin } from './nonce-per-origin.ts'
+import { revokeDpop } from './revoke-dpop.ts'
+import { loopNoPromptNone } from './loop-no-prompt-none.ts'
+import { metaDocument } from './meta-document.ts'
 import { nonceRetry } from './nonce-retry.ts'
 import { parDpop } from './par-dpop.ts'
 import { parPushed } from './par-pushed.ts'
@@ -34,9 +39,14 @@ export const ALWAYS_ON_CHECKS: readonly Check[] = [
   dpopSameKey,
   nonceRetry,
   nonceBounded,
+  nonceLatest,
+  noncePerOrigin,
   resDpopScheme,
   tokenCodeOnce,
   refreshRotation,
+  revokeDpop,
+  loopNoPromptNone,
+  metaDocument,
   confAssertion,
   confFreshJti,
   confFreshOnRetry,

@@ -88,6 +88,10 @@ export interface FlowFlaws {
   bearer?: boolean
   reuseCode?: boolean
   reuseRefreshToken?: boolean
+  revokeWithoutDpop?: boolean
+  promptNone?: boolean
+  staleNonce?: boolean
+  sharedNonce?: boolean
 }
 
 /**
@@ -117,6 +121,7 @@ export function goodFlow(flaws: FlowFlaws = {}): Transcript {
     ...(flaws.noState ? {} : { state: 'st-abcdefghijklmnopqrstuv' }),
     code_challenge: flaws.plainPkce ? verifier : challenge,
     code_challenge_method: flaws.plainPkce ? 'plain' : 'S256',
+    ...(flaws.promptNone ? { prompt: 'none' } : {}),
   }
   const firstPar = mk(key, 'POST', parUrl)
   b.add({ url: parUrl, headers: flaws.noParDpop ? {} : { dpop: firstPar }, params: parParams, status: 400, resHeaders: { 'dpop-nonce': asNonce }, resBody: { error: 'use_dpop_nonce' } })
@@ -149,11 +154,16 @@ export function goodFlow(flaws: FlowFlaws = {}): Transcript {
     b.add({ method: 'GET', url: pdsUrl, headers: { authorization: authz, dpop: pdsProof(pdsNonce) }, status: 401, resHeaders: challenge401, resBody: { error: 'use_dpop_nonce' } })
     b.add({ method: 'GET', url: pdsUrl, headers: { authorization: authz, dpop: pdsProof(pdsNonce) }, status: 401, resHeaders: challenge401, resBody: { error: 'use_dpop_nonce' } })
   } else {
-    b.add({ method: 'GET', url: pdsUrl, headers: { authorization: authz, dpop: pdsProof(flaws.ignoreNonce ? undefined : pdsNonce) }, status: 200, resHeaders: { 'dpop-nonce': pdsNonce }, resBody: { did: 'did:plc:abc' } })
+    const retryNonce = flaws.ignoreNonce ? undefined : flaws.sharedNonce ? asNonce : pdsNonce
+    b.add({ method: 'GET', url: pdsUrl, headers: { authorization: authz, dpop: pdsProof(retryNonce) }, status: 200, resHeaders: { 'dpop-nonce': pdsNonce }, resBody: { did: 'did:plc:abc' } })
   }
   const refresh2 = `ref-${randomBytes(8).toString('hex')}`
-  b.add({ url: tokenUrl, headers: { dpop: mk(key, 'POST', tokenUrl, { nonce: asNonce }) }, params: { grant_type: 'refresh_token', refresh_token: refresh1, client_id: 'http://localhost' }, status: 200, resBody: { access_token: `${accessToken}2`, token_type: 'DPoP', refresh_token: refresh2, scope: 'atproto', sub: 'did:plc:abc' }, step: 3 })
-  b.add({ url: tokenUrl, headers: { dpop: mk(key, 'POST', tokenUrl, { nonce: asNonce }) }, params: { grant_type: 'refresh_token', refresh_token: flaws.reuseRefreshToken ? refresh1 : refresh2, client_id: 'http://localhost' }, status: flaws.reuseRefreshToken ? 400 : 200, resBody: flaws.reuseRefreshToken ? { error: 'invalid_grant', error_description: 'Refresh token replayed' } : { access_token: `${accessToken}3`, token_type: 'DPoP', refresh_token: `${refresh2}x`, scope: 'atproto', sub: 'did:plc:abc' } })
+  const asNonce2 = 'B'.repeat(43)
+  const asNonce3 = 'C'.repeat(43)
+  b.add({ url: tokenUrl, headers: { dpop: mk(key, 'POST', tokenUrl, { nonce: asNonce }) }, params: { grant_type: 'refresh_token', refresh_token: refresh1, client_id: 'http://localhost' }, status: 200, resHeaders: { 'dpop-nonce': asNonce2 }, resBody: { access_token: `${accessToken}2`, token_type: 'DPoP', refresh_token: refresh2, scope: 'atproto', sub: 'did:plc:abc' }, step: 3 })
+  b.add({ url: tokenUrl, headers: { dpop: mk(key, 'POST', tokenUrl, { nonce: asNonce2 }) }, resHeaders: { 'dpop-nonce': asNonce3 }, params: { grant_type: 'refresh_token', refresh_token: flaws.reuseRefreshToken ? refresh1 : refresh2, client_id: 'http://localhost' }, status: flaws.reuseRefreshToken ? 400 : 200, resBody: flaws.reuseRefreshToken ? { error: 'invalid_grant', error_description: 'Refresh token replayed' } : { access_token: `${accessToken}3`, token_type: 'DPoP', refresh_token: `${refresh2}x`, scope: 'atproto', sub: 'did:plc:abc' } })
+  const revokeUrl = `${ISSUER}/oauth/revoke`
+  b.add({ url: revokeUrl, headers: flaws.revokeWithoutDpop ? {} : { dpop: mk(key, 'POST', revokeUrl, { nonce: flaws.staleNonce ? asNonce : asNonce3 }) }, params: { token: `${refresh2}x`, client_id: 'http://localhost' }, status: 200, resHeaders: { 'dpop-nonce': asNonce3 }, resBody: {}, step: 4 })
   return b.t
 }
 
