@@ -1,6 +1,7 @@
 import type { Check, CheckContext } from './check.ts'
 import type { Scenario, RequestPattern } from './scenario.ts'
 import type { Exchange, StepEvent } from './transcript.ts'
+import { isNonceChallenge } from './nonce-trail.ts'
 import type { Finding, Verdict } from './verdict.ts'
 
 /** The check that compares what the client did with the scenario's expectation. */
@@ -40,7 +41,7 @@ export function judgeExpectation(ctx: CheckContext): Finding {
   const steps = transcript.steps()
   const expect = scenario.expect
   if ('completes' in expect) {
-    const refused = steps.find((s) => s.outcome.status !== 'ok')
+    const refused = steps.find((s) => s.outcome.status !== 'ok' && !scenario.steps[s.step]?.mayFail)
     if (refused && refused.outcome.status === 'rejected') {
       return {
         kind: 'fail',
@@ -56,6 +57,29 @@ export function judgeExpectation(ctx: CheckContext): Finding {
         expected: `the client sends ${missing.join(', ')}`,
         observed: `no ${missing.join(', ')} in the transcript`,
         evidence: steps.map((s) => s.ref),
+      }
+    }
+    for (const [pattern, max] of Object.entries(expect.atMost ?? {}) as [RequestPattern, number][]) {
+      const sent = transcript.exchanges().filter((e) => matches(e, pattern) && !isNonceChallenge(e))
+      if (sent.length > max) {
+        return {
+          kind: 'fail',
+          expected: `at most ${max} ${pattern} (nonce retries aside)`,
+          observed: `${sent.length} sent: ${sent.map((e) => e.ref).join(', ')}`,
+          evidence: sent.map((e) => e.ref),
+        }
+      }
+    }
+    if (expect.sessionScope !== undefined) {
+      const reported = [...steps].reverse().find((s) => s.outcome.status === 'ok' && typeof (s.outcome.result as { scope?: unknown } | undefined)?.scope === 'string')
+      const scope = reported && reported.outcome.status === 'ok' ? (reported.outcome.result as { scope: string }).scope : undefined
+      if (scope !== expect.sessionScope) {
+        return {
+          kind: 'fail',
+          expected: `the client reports the granted scope "${expect.sessionScope}"`,
+          observed: scope === undefined ? 'the client reported no scope' : `it reports "${scope}" (${reported!.ref})`,
+          evidence: reported ? [reported.ref] : [],
+        }
       }
     }
     return { kind: 'pass', observed: `all ${steps.length} steps completed`, evidence: steps.map((s) => s.ref) }
@@ -87,6 +111,14 @@ export function judgeExpectation(ctx: CheckContext): Finding {
       kind: 'fail',
       expected: `the client refuses ${stepName(scenario, target)}`,
       observed: `the client accepted it`,
+      evidence: [at.ref],
+    }
+  }
+  if (at?.outcome.status === 'rejected' && expect.message && !new RegExp(expect.message, 'i').test(`${at.outcome.code} ${at.outcome.message}`)) {
+    return {
+      kind: 'fail',
+      expected: `the client refuses ${stepName(scenario, target)} and reports /${expect.message}/ to the app`,
+      observed: `it refused with ${at.outcome.code}: ${at.outcome.message}`,
       evidence: [at.ref],
     }
   }

@@ -70,6 +70,7 @@ function loginInput(world: World, step: Extract<Step, { op: 'authorize' }>): str
 /** Executes the steps; stops at the first step that does not complete. */
 async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: number): Promise<void> {
   let authorizationUrl: string | undefined
+  let lastResponse: URLSearchParams | undefined
   let sub: string | undefined
   let account = world.accounts.plc
   for (const [index, step] of scenario.steps.entries()) {
@@ -95,9 +96,16 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
           world.transcript.note(`user agent delivers the ${response.mode} authorization response to the client`, {
             url: response.url,
           })
+          lastResponse = new URLSearchParams(response.params)
           const session = await timeout(driver.callback(response.params), ms, 'callback')
           sub = session.sub
           result = session
+          break
+        }
+        case 'replayCallback': {
+          if (!lastResponse) throw new HarnessError('ERR_SCENARIO_INVALID', 'replayCallback before a callback')
+          world.transcript.note('user agent delivers the same authorization response again')
+          result = await timeout(driver.callback(new URLSearchParams(lastResponse)), ms, 'callback')
           break
         }
         case 'call': {
@@ -106,12 +114,16 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
             step.body === 'post'
               ? { repo: sub, collection: 'app.bsky.feed.post', record: { $type: 'app.bsky.feed.post', text: 'conformance', createdAt: new Date(world.clock.now()).toISOString() } }
               : undefined
-          const res = await timeout(driver.call({ method: step.method ?? (body ? 'POST' : 'GET'), path: `/xrpc/${nsid}`, body }), ms, 'call')
-          if (res.status >= 400) {
-            const error = (res.body as { error?: string } | undefined)?.error
-            throw new ClientRejected(`HTTP_${res.status}`, `the PDS answered ${res.status}${error ? ` ${error}` : ''} to ${nsid}`)
+          const call = { method: step.method ?? (body ? ('POST' as const) : ('GET' as const)), path: `/xrpc/${nsid}${step.query ? `?${step.query}` : ''}`, body }
+          const results = await Promise.all(
+            Array.from({ length: step.parallel ?? 1 }, () => timeout(driver.call(call), ms, 'call')),
+          )
+          const bad = results.find((r) => r.status >= 400)
+          if (bad) {
+            const error = (bad.body as { error?: string } | undefined)?.error
+            throw new ClientRejected(`HTTP_${bad.status}`, `the PDS answered ${bad.status}${error ? ` ${error}` : ''} to ${nsid}`)
           }
-          result = res
+          result = results.length === 1 ? results[0] : results
           break
         }
         case 'refresh':
@@ -133,7 +145,7 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
       outcome = outcomeOf(err)
     }
     world.transcript.addStep(index, step.op, outcome)
-    if (outcome.status !== 'ok') return
+    if (outcome.status === 'error' || (outcome.status === 'rejected' && !step.mayFail)) return
   }
 }
 

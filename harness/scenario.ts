@@ -20,14 +20,21 @@ export type Family =
 export type LoginInput = 'handle' | 'did' | 'pds-url' | 'entryway-url'
 
 /** One step of a scenario; the runner executes them in order against the driver. */
-export type Step =
+export type Step = (
   | { op: 'authorize'; input?: LoginInput; account?: 'plc' | 'web' }
   | { op: 'callback'; decision?: 'approve' | 'deny' }
-  | { op: 'call'; method?: 'GET' | 'POST'; nsid?: string; body?: 'post' }
+  /** The browser delivers the previous authorization response to the client once more. */
+  | { op: 'replayCallback' }
+  /** `parallel` calls at once (e.g. to see whether refreshes are single-flight); `query` is appended to the path. */
+  | { op: 'call'; method?: 'GET' | 'POST'; nsid?: string; body?: 'post'; query?: string; parallel?: number }
   | { op: 'refresh' }
   | { op: 'restore' }
   | { op: 'signOut' }
   | { op: 'advanceClock'; seconds: number }
+) & {
+  /** The client may refuse this step without failing the scenario (e.g. a refresh answered 503); later steps still run. */
+  mayFail?: boolean
+}
 
 export type StepOp = Step['op']
 
@@ -41,12 +48,18 @@ export type Expectation =
       completes: true
       /** Requests the client must send during the scenario (e.g. the revocation on sign-out). */
       sends?: RequestPattern[]
+      /** Upper bounds on requests (nonce-challenged attempts not counted), e.g. one refresh for parallel calls. */
+      atMost?: Partial<Record<RequestPattern, number>>
+      /** The scope the client must report for the session (the granted one, TOKEN-10). */
+      sessionScope?: string
     }
   | {
       /** The client must refuse this step (the first step with this op)... */
       failsAt: StepOp
       /** ...and never send these requests from that step on. */
       forbidden: RequestPattern[]
+      /** The refusal's code or message must match this (case-insensitive regular expression), e.g. `access_denied`. */
+      message?: string
     }
 
 /** A scenario: data only; the runner owns starting, stopping and judging. */
