@@ -20,6 +20,12 @@ export interface Exchange {
   at: number
   /** The scenario step during which it happened (index into steps), -1 before the first step. */
   step: number
+  /**
+   * Arrival and completion on one counter shared by all exchanges, so concurrent requests can be ordered:
+   * exchange A finished before B started exactly when `A.endTick < B.startTick`.
+   */
+  startTick: number
+  endTick: number
   request: {
     method: string
     /** Public URL (the server's public origin + path + query). */
@@ -69,6 +75,7 @@ export type TranscriptEntry = Exchange | StepEvent | NoteEvent
 export class Transcript {
   readonly entries: TranscriptEntry[] = []
   currentStep = -1
+  #ticks = 0
   constructor(private readonly now: () => number) {}
 
   #next(): { seq: number; ref: string; at: number; step: number } {
@@ -76,14 +83,23 @@ export class Transcript {
     return { seq, ref: `#${seq}`, at: this.now(), step: this.currentStep }
   }
 
+  /** Advances the arrival/completion counter; a server calls it when a request arrives. */
+  tick(): number {
+    return ++this.#ticks
+  }
+
   /** Records an exchange; the DPoP proof is decoded here so checks never parse headers. */
-  addExchange(ex: Omit<Exchange, 'kind' | 'seq' | 'ref' | 'at' | 'step' | 'dpop'>): Exchange {
+  addExchange(
+    ex: Omit<Exchange, 'kind' | 'seq' | 'ref' | 'at' | 'step' | 'dpop' | 'startTick' | 'endTick'> & { startTick?: number },
+  ): Exchange {
     const raw = headerValue(ex.request.headers, 'dpop')
     const decoded = raw ? tryDecodeJws(raw) : undefined
     const entry: Exchange = {
       kind: 'http',
       ...this.#next(),
       ...ex,
+      startTick: ex.startTick ?? this.tick(),
+      endTick: this.tick(),
       dpop: decoded && raw ? { header: decoded.header, payload: decoded.payload, raw } : undefined,
     }
     this.entries.push(entry)

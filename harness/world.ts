@@ -78,6 +78,28 @@ export interface World {
 
 let worldCounter = 0
 
+/**
+ * Scenarios are static data written before any World exists, so their fault plans name the World's values
+ * symbolically: `$plc` and `$web` (the accounts' DIDs), `$issuer`, `$pds`. Replaced in keys and values.
+ */
+export function resolveFaultSymbols(plan: Record<string, unknown>, symbols: Record<string, string>): void {
+  const swap = (v: string) => symbols[v] ?? v
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return swap(node)
+    if (Array.isArray(node)) return node.map(walk)
+    if (node && typeof node === 'object') {
+      const obj = node as Record<string, unknown>
+      for (const key of Object.keys(obj)) {
+        const value = walk(obj[key])
+        delete obj[key]
+        obj[swap(key)] = value
+      }
+    }
+    return node
+  }
+  walk(plan)
+}
+
 function baseApp(): Express {
   const app = express()
   app.disable('x-powered-by')
@@ -242,6 +264,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     method: 'web',
   }
   accounts.push(plc, web)
+  resolveFaultSymbols(faults as Record<string, unknown>, { $plc: plc.did, $web: web.did, $issuer: urls.issuer, $pds: urls.pds })
 
   let closed = false
   return {

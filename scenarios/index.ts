@@ -1,25 +1,111 @@
 import type { Scenario } from '../harness/scenario.ts'
+import asMetadataIssuerMismatch from './iss/as-metadata-issuer-mismatch.ts'
+import authorizeUrlRequestUriOnly from './par/authorize-url-request-uri-only.ts'
+import callbackAccessDenied from './state/callback-access-denied.ts'
+import callbackIssMismatch from './iss/callback-iss-mismatch.ts'
+import callbackIssMissing from './iss/callback-iss-missing.ts'
+import callbackStateMissing from './state/callback-state-missing.ts'
+import callbackStateReplayed from './state/callback-state-replayed.ts'
+import callbackStateTampered from './state/callback-state-tampered.ts'
+import confAssertionClaims from './conf/conf-assertion-claims.ts'
+import confJwksUri from './conf/conf-jwks-uri.ts'
 import confidentialLogin from './conf/confidential-login.ts'
+import dpopAlgFromMetadata from './dpop/dpop-alg-from-metadata.ts'
+import dpopAth from './dpop/dpop-ath.ts'
+import dpopAuthorizationScheme from './dpop/dpop-authorization-scheme.ts'
+import dpopFreshJti from './dpop/dpop-fresh-jti.ts'
+import dpopHtuWithoutQuery from './dpop/dpop-htu-without-query.ts'
+import dpopSameKeyRefresh from './dpop/dpop-same-key-refresh.ts'
+import dpopTokenTypeBearer from './dpop/dpop-token-type-bearer.ts'
+import identHandleNotInDidDoc from './ident/ident-handle-not-in-did-doc.ts'
+import identNoPdsService from './ident/ident-no-pds-service.ts'
 import loginWithDid from './disc/login-with-did.ts'
+import loginWithDidWeb from './ident/login-with-did-web.ts'
 import loginWithHandle from './disc/login-with-handle.ts'
 import loginWithPdsUrl from './disc/login-with-pds-url.ts'
-import loginWithDidWeb from './ident/login-with-did-web.ts'
-import callbackIssMismatch from './iss/callback-iss-mismatch.ts'
-import refreshRotation from './refresh/refresh-rotation.ts'
-import restoreSession from './refresh/restore-session.ts'
+import loopbackClientId from './loop/loopback-client-id.ts'
+import loopbackRedirectIp from './loop/loopback-redirect-ip.ts'
+import metaDocument from './meta/meta-document.ts'
+import noUseAfterSignOut from './revoke/no-use-after-sign-out.ts'
+import nonceAtParAndToken from './nonce/nonce-at-par-and-token.ts'
+import noncePerOrigin from './nonce/nonce-per-origin.ts'
+import nonceRotation from './nonce/nonce-rotation.ts'
+import nonceSelfHosted from './nonce/nonce-self-hosted.ts'
+import parDpopStrict from './par/par-dpop-strict.ts'
+import parEndpointMissing from './par/par-endpoint-missing.ts'
 import pdsCallWithNonce from './res/pds-call-with-nonce.ts'
+import pkcePlainOffered from './pkce/pkce-plain-offered.ts'
+import pkceRequired from './pkce/pkce-required.ts'
+import pkceVerifier from './pkce/pkce-verifier.ts'
+import prmNoAuthorizationServers from './iss/prm-no-authorization-servers.ts'
+import prmResourceMismatch from './iss/prm-resource-mismatch.ts'
+import prmTwoAuthorizationServers from './iss/prm-two-authorization-servers.ts'
+import publicNoSilentSignIn from './loop/public-no-silent-sign-in.ts'
+import refreshConcurrent from './refresh/refresh-concurrent.ts'
+import refreshRotation from './refresh/refresh-rotation.ts'
+import resInsufficientScope from './res/res-insufficient-scope.ts'
+import restoreSession from './refresh/restore-session.ts'
 import signOutRevokes from './revoke/sign-out-revokes.ts'
+import tokenExpiredAtPds from './token/token-expired-at-pds.ts'
+import tokenNoExpiresIn from './token/token-no-expires-in.ts'
+import tokenScopeNarrower from './token/token-scope-narrower.ts'
+import tokenScopeWithoutAtproto from './token/token-scope-without-atproto.ts'
+import tokenSubMissing from './bind/token-sub-missing.ts'
+import tokenSubNotDid from './bind/token-sub-not-did.ts'
 
 /** Every scenario, in catalog order. A registry test checks that each file under scenarios/<family>/ is listed. */
 export const SCENARIOS: readonly Scenario[] = [
-  loginWithHandle,
   loginWithDid,
+  loginWithHandle,
   loginWithPdsUrl,
+  identHandleNotInDidDoc,
+  identNoPdsService,
   loginWithDidWeb,
+  asMetadataIssuerMismatch,
+  callbackIssMismatch,
+  callbackIssMissing,
+  prmNoAuthorizationServers,
+  prmResourceMismatch,
+  prmTwoAuthorizationServers,
+  tokenSubMissing,
+  tokenSubNotDid,
+  callbackAccessDenied,
+  callbackStateMissing,
+  callbackStateReplayed,
+  callbackStateTampered,
+  authorizeUrlRequestUriOnly,
+  parDpopStrict,
+  parEndpointMissing,
+  pkcePlainOffered,
+  pkceRequired,
+  pkceVerifier,
+  dpopAlgFromMetadata,
+  dpopAth,
+  dpopAuthorizationScheme,
+  dpopFreshJti,
+  dpopHtuWithoutQuery,
+  dpopSameKeyRefresh,
+  dpopTokenTypeBearer,
+  nonceAtParAndToken,
+  noncePerOrigin,
+  nonceRotation,
+  nonceSelfHosted,
+  tokenExpiredAtPds,
+  tokenNoExpiresIn,
+  tokenScopeNarrower,
+  tokenScopeWithoutAtproto,
   pdsCallWithNonce,
+  resInsufficientScope,
+  refreshConcurrent,
   refreshRotation,
   restoreSession,
+  noUseAfterSignOut,
   signOutRevokes,
+  confAssertionClaims,
+  confJwksUri,
   confidentialLogin,
-  callbackIssMismatch,
+  loopbackClientId,
+  loopbackRedirectIp,
+  publicNoSilentSignIn,
+  metaDocument,
 ]

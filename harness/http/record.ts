@@ -20,6 +20,7 @@ function flatHeaders(input: Record<string, unknown>): Headers {
  */
 export function recordExchanges(transcript: Transcript, server: ServerName, publicOrigin: () => string) {
   return (req: Request, res: Response, next: NextFunction): void => {
+    const startTick = transcript.tick()
     const chunks: Buffer[] = []
     let size = 0
     const write = res.write.bind(res) as (...a: unknown[]) => boolean
@@ -46,6 +47,7 @@ export function recordExchanges(transcript: Transcript, server: ServerName, publ
       const actor: Actor = claimed === 'user-agent' || claimed === 'authorization-server' ? claimed : 'client'
       const body = (req as Request & { rawBody?: Buffer }).rawBody
       transcript.addExchange({
+        startTick,
         server,
         actor,
         request: {

@@ -1,31 +1,40 @@
 import { defineCheck, describe } from '../../harness/check.ts'
-import { isNonceChallenge } from '../../harness/nonce-trail.ts'
-import type { Exchange } from '../../harness/transcript.ts'
+import { dpopRequestsByOrigin, isNonceChallenge, type ProofExchange } from '../../harness/nonce-trail.ts'
+import { headerValue } from '../../harness/transcript.ts'
 import { fail, pass, skip } from '../../harness/verdict.ts'
 
-/** NONCE-04: at most one nonce retry per request; a repeated challenge is an error, not a loop. */
+/**
+ * NONCE-04: at most one nonce retry per request; a repeated challenge is an error, not a loop. A retry is a
+ * later request to the same origin and path that carries the nonce the previous challenge handed out; a chain
+ * of three challenged attempts means the client retried a retry.
+ */
 export const nonceBounded = defineCheck({
   id: 'nonce.bounded',
   requirement: { id: 'NONCE-04', level: 'MUST' },
   title: 'The client retries a nonce challenge at most once per request',
   judge({ transcript }) {
-    const proofs = transcript.withDpopProof()
-    if (proofs.length === 0) return skip('the client sent no DPoP proof')
-    const run = new Map<string, Exchange[]>()
-    for (const ex of proofs) {
-      const key = `${ex.request.method} ${new URL(ex.request.url).origin}${ex.request.path}`
-      if (!isNonceChallenge(ex)) {
-        run.delete(key)
-        continue
-      }
-      const streak = [...(run.get(key) ?? []), ex]
-      run.set(key, streak)
-      if (streak.length > 2) {
-        return fail({
-          expected: 'one retry after a nonce challenge, then give up with an error',
-          observed: `${streak.length} challenged attempts in a row at ${describe(ex)}`,
-          evidence: streak.map((e) => e.ref),
-        })
+    const byOrigin = dpopRequestsByOrigin(transcript)
+    if (byOrigin.size === 0) return skip('the client sent no DPoP proof')
+    for (const requests of byOrigin.values()) {
+      const chainOf = new Map<ProofExchange, ProofExchange[]>()
+      for (const ex of requests) {
+        if (!isNonceChallenge(ex)) continue
+        const parent = [...chainOf.keys()].reverse().find(
+          (c) =>
+            c.endTick < ex.startTick &&
+            c.request.path === ex.request.path &&
+            c.request.method === ex.request.method &&
+            headerValue(c.response.headers, 'dpop-nonce') === ex.dpop.payload.nonce,
+        )
+        const chain = [...(parent ? chainOf.get(parent)! : []), ex]
+        chainOf.set(ex, chain)
+        if (chain.length > 2) {
+          return fail({
+            expected: 'one retry after a nonce challenge, then give up with an error',
+            observed: `${chain.length} challenged attempts in a row, each retrying the last, at ${describe(ex)}`,
+            evidence: chain.map((e) => e.ref),
+          })
+        }
       }
     }
     return pass()

@@ -15,9 +15,14 @@ export const nonceLatest = defineCheck({
   judge({ transcript }) {
     let judged = 0
     for (const requests of dpopRequestsByOrigin(transcript).values()) {
-      const received: { nonce: string; ref: string }[] = []
       for (const ex of requests) {
         const sent = ex.dpop.payload.nonce
+        // Nonces this server had handed out before the request started, in the order they were answered.
+        const received: { nonce: string; ref: string }[] = []
+        for (const r of requests.filter((e) => e.endTick < ex.startTick).sort((a, b) => a.endTick - b.endTick)) {
+          const n = headerValue(r.response.headers, 'dpop-nonce')
+          if (n && received[received.length - 1]?.nonce !== n) received.push({ nonce: n, ref: r.ref })
+        }
         const recent = received.slice(-2).map((r) => r.nonce)
         if (typeof sent === 'string' && received.length > 0 && !recent.includes(sent)) {
           const latest = received[received.length - 1]!
@@ -28,8 +33,6 @@ export const nonceLatest = defineCheck({
           })
         }
         if (typeof sent === 'string') judged++
-        const nonce = headerValue(ex.response.headers, 'dpop-nonce')
-        if (nonce && received[received.length - 1]?.nonce !== nonce) received.push({ nonce, ref: ex.ref })
       }
     }
     return judged > 0 ? pass(`${judged} request(s) with a current nonce`) : skip('no request carried a nonce')

@@ -3,7 +3,10 @@ import { dpopRequestsByOrigin, isNonceChallenge } from '../../harness/nonce-trai
 import { headerValue } from '../../harness/transcript.ts'
 import { fail, pass, skip } from '../../harness/verdict.ts'
 
-/** NONCE-01/NONCE-02: a nonce challenge that brings a new nonce is retried with that nonce. */
+/**
+ * NONCE-01/NONCE-02: a nonce challenge that brings a new nonce is retried with that nonce. Requests may run
+ * in parallel, so "after" means started after the challenge was answered (ticks), on the same origin and path.
+ */
 export const nonceRetry = defineCheck({
   id: 'nonce.retry',
   requirement: { id: 'NONCE-01', level: 'MUST' },
@@ -11,27 +14,24 @@ export const nonceRetry = defineCheck({
   judge({ transcript }) {
     let challenges = 0
     for (const requests of dpopRequestsByOrigin(transcript).values()) {
-      for (let i = 0; i < requests.length; i++) {
-        const ex = requests[i]!
+      for (const ex of requests) {
         if (!isNonceChallenge(ex)) continue
         const nonce = headerValue(ex.response.headers, 'dpop-nonce')
-        if (!nonce || ex.dpop?.payload.nonce === nonce) continue // nothing new to retry with
+        if (!nonce || ex.dpop.payload.nonce === nonce) continue // nothing new to retry with
         challenges++
-        const next = requests[i + 1]
-        if (!next) {
-          return fail({
-            expected: `a retry carrying nonce ${nonce} (RFC 9449 §8, §9)`,
-            observed: `no further request to ${new URL(ex.request.url).origin} after the challenge in ${describe(ex)}`,
-            evidence: [ex.ref],
-          })
-        }
-        if (next.dpop?.payload.nonce !== nonce) {
-          return fail({
-            expected: `the next proof to carry the nonce ${nonce} from ${ex.ref}`,
-            observed: `nonce ${JSON.stringify(next.dpop?.payload.nonce ?? null)} in ${describe(next)}`,
-            evidence: [ex.ref, next.ref],
-          })
-        }
+        const later = requests.filter((r) => r.startTick > ex.endTick)
+        const retried = later.some((r) => r.request.path === ex.request.path && r.dpop.payload.nonce === nonce)
+        // A nonce the server handed out even later also counts: the client used the newest one it had.
+        const newer = later.some((r) => r.request.path === ex.request.path && typeof r.dpop.payload.nonce === 'string' && r.dpop.payload.nonce !== ex.dpop.payload.nonce)
+        if (retried || newer) continue
+        const next = later.find((r) => r.request.path === ex.request.path)
+        return fail({
+          expected: `a retry of ${ex.request.method} ${ex.request.path} carrying nonce ${nonce} (RFC 9449 §8, §9)`,
+          observed: next
+            ? `nonce ${JSON.stringify(next.dpop.payload.nonce ?? null)} in ${describe(next)}`
+            : `no retry after the challenge in ${describe(ex)}`,
+          evidence: next ? [ex.ref, next.ref] : [ex.ref],
+        })
       }
     }
     return challenges > 0 ? pass(`${challenges} challenge(s), each retried with its nonce`) : skip('no nonce challenge carried a new nonce')

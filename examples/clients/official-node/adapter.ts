@@ -38,8 +38,10 @@ class MemoryStore<T> {
 }
 
 function rejected(err: unknown): ClientRejected {
-  const e = err as Error & { code?: unknown }
-  const code = typeof e?.code === 'string' ? e.code : (e?.constructor?.name ?? 'Error')
+  const e = err as Error & { code?: unknown; params?: URLSearchParams }
+  // OAuthCallbackError carries the authorization response: its OAuth `error` is what an app shows the user.
+  const oauthError = e?.params instanceof URLSearchParams ? e.params.get('error') : null
+  const code = oauthError ?? (typeof e?.code === 'string' ? e.code : (e?.constructor?.name ?? 'Error'))
   const cause = (e as { cause?: Error })?.cause
   const message = cause?.message && !e.message.includes(cause.message) ? `${e.message} (${cause.message})` : e?.message
   return new ClientRejected(code, message ?? String(err))
