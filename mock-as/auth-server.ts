@@ -12,6 +12,7 @@ import type { FaultPlan } from './faults.ts'
 import type { OAuthHandlerDeps } from './http/oauth-handler.ts'
 import type { Profile } from './profile.ts'
 import { AuthStore } from './store.ts'
+import { escapeHtml } from './consent-page.ts'
 import { asMetadataEndpoint, jwksEndpoint } from './endpoints/metadata.ts'
 import { parEndpoint } from './endpoints/par.ts'
 import { authorizePageEndpoint, consentEndpoint } from './endpoints/authorize.ts'
@@ -117,6 +118,23 @@ export class AuthServer {
     r.get('/oauth/par', (_req, res) => {
       res.status(405).end()
     })
+    // reference §2: anything else under /oauth (e.g. `GET /oauth/token`) gets Express's own HTML 404 page.
+    r.use('/oauth', (req, res) => {
+      res.status(404)
+      res.setHeader('Access-Control-Allow-Origin', '*')
+      res.setHeader('Content-Security-Policy', "default-src 'none'")
+      res.setHeader('X-Content-Type-Options', 'nosniff')
+      res.setHeader('Content-Type', 'text/html; charset=utf-8')
+      res.end(expressNotFoundPage(req.method, req.originalUrl.split('?')[0]!))
+    })
     return r
   }
+}
+
+/** The 404 page Express (finalhandler) writes, byte for byte (reference §2 `extra/c/c-get-token`). */
+function expressNotFoundPage(method: string, path: string): string {
+  return (
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n' +
+    `<pre>Cannot ${escapeHtml(method)} ${escapeHtml(path)}</pre>\n</body>\n</html>\n`
+  )
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { OAuthError, XrpcError } from '../protocol/errors.ts'
 import type { FaultPlan } from '../mock-as/faults.ts'
 import type { Account } from './identity/accounts.ts'
+import { didDocument } from './identity/identity-server.ts'
 import { authenticateResource, sendResourceOAuthError, type ResourceAuth, type ResourceAuthDeps } from './resource-auth.ts'
 import type { BodyRequest } from '../harness/http/body.ts'
 
@@ -75,6 +76,12 @@ export class PdsServer {
         }),
       )
     })
+    // reference §1: the PDS's Express 4 default OPTIONS answer; express 5 would send "GET, HEAD" (with a space).
+    r.options('/.well-known/oauth-protected-resource', (_req, res) => {
+      res.setHeader('Allow', 'GET,HEAD')
+      res.setHeader('Content-Type', 'text/html; charset=utf-8')
+      res.status(200).end('GET,HEAD')
+    })
     r.options('/xrpc/:nsid', (req, res) => {
       res.status(204)
       res.setHeader('Access-Control-Allow-Origin', '*')
@@ -101,7 +108,13 @@ export class PdsServer {
         const repo = typeof req.query.repo === 'string' ? req.query.repo : ''
         const account = this.deps.accounts.find((a) => a.did === repo || a.handle === repo)
         if (!account) throw new XrpcError(400, 'InvalidRequest', `Could not find repo: ${repo}`)
-        return { handle: account.handle, did: account.did, collections: [], handleIsCorrect: true }
+        // reference §6 `rs-describe-repo-ok`: the body carries the DID document too.
+        const didDoc = didDocument(account, {
+          accounts: this.deps.accounts,
+          pdsUrl: this.deps.origin,
+          faults: () => this.deps.faults.identity,
+        })
+        return { handle: account.handle, did: account.did, didDoc, collections: [], handleIsCorrect: true }
       }, false),
     )
     r.get(

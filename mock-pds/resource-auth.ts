@@ -44,17 +44,19 @@ export function sendResourceOAuthError(res: Response, err: OAuthError): void {
  */
 export function authenticateResource(deps: ResourceAuthDeps, req: Request, res: Response): ResourceAuth {
   const header = req.headers.authorization
-  if (header === undefined) throw new XrpcError(401, 'AuthMissing', 'Authentication Required')
-  const parts = header.split(' ')
-  if (parts.length !== 2) throw new XrpcError(400, 'InvalidToken', 'Malformed authorization header')
+  const parts = header?.split(' ')
+  // A malformed header is refused before any caching header is set (extra/rs-double-space: no Cache-Control).
+  if (parts && parts.length !== 2) throw new XrpcError(400, 'InvalidToken', 'Malformed authorization header')
+  // reference §6: `rs-no-auth` and `rs-bearer-scheme` already carry the private caching headers.
+  res.setHeader('Cache-Control', 'private')
+  res.setHeader('Vary', 'Authorization, Accept-Encoding')
+  if (!parts) throw new XrpcError(401, 'AuthMissing', 'Authentication Required')
   const [scheme, token] = parts as [string, string]
   const lower = scheme.toLowerCase()
   // RES-01: a DPoP-bound token under the Bearer scheme takes the legacy path and fails there (§11.6).
   if (lower === 'bearer') throw new XrpcError(400, 'InvalidToken', 'Malformed token')
   if (lower !== 'dpop') throw new XrpcError(400, 'InvalidToken', `Unsupported authorization type: ${scheme}`)
 
-  res.setHeader('Cache-Control', 'private')
-  res.setHeader('Vary', 'Authorization, Accept-Encoding')
   const nonce = deps.nonces?.next()
   if (nonce !== undefined) {
     res.setHeader('DPoP-Nonce', nonce)
@@ -78,7 +80,8 @@ export function authenticateResource(deps: ResourceAuthDeps, req: Request, res: 
   if (claims.cnf?.jkt !== proof.jkt) throw new InvalidTokenError('Invalid DPoP key binding')
   const session = deps.authStore.sessionByAccessTokenId(claims.jti)
   if (!session || session.revoked) throw new InvalidTokenError('Invalid token')
-  if (claims.aud !== deps.serviceDid()) throw new InvalidTokenError('Invalid token audience')
+  // Reference message: `verifyTokenClaims` in @atproto/oauth-provider throws "Invalid audience".
+  if (claims.aud !== deps.serviceDid()) throw new InvalidTokenError('Invalid audience')
   if (claims.exp * 1000 <= deps.clock.now()) throw new InvalidTokenError('Token expired')
   return { claims, session }
 }

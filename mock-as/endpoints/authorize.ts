@@ -23,17 +23,25 @@ function firstQuery(req: Request, name: string): string | undefined {
 
 /**
  * Sends the authorization response to the client's redirect_uri (RFC 6749 §4.1.2, RFC 9207 `iss`), in the
- * requested response mode. The fault plan's `authorizeResponse` seam tampers with it here.
+ * requested response mode. The fault plan's `authorizeResponse` seam tampers with it here. Parameter order
+ * is state, iss, result; `issFirst` gives iss, state, result, as the reference's early error redirect does
+ * (reference-wire.md §4 `authorize-page-wrong-client-id`).
  */
-function redirectToClient(as: AuthServer, res: Response, request: PushedRequest, result: [string, string][]): void {
+function redirectToClient(
+  as: AuthServer,
+  res: Response,
+  request: PushedRequest,
+  result: [string, string][],
+  issFirst = false,
+): void {
   const fault = as.deps.faults.authorizeResponse
-  const params: [string, string][] = []
+  const head: [string, string][] = []
   if (request.state !== undefined && fault?.state !== 'omit') {
-    params.push(['state', fault?.state === 'tamper' ? `${request.state}-tampered` : request.state])
+    head.push(['state', fault?.state === 'tamper' ? `${request.state}-tampered` : request.state])
   }
   const iss = fault?.iss === undefined ? as.issuer : fault.iss
-  if (iss !== null) params.push(['iss', iss])
-  params.push(...result)
+  if (iss !== null) head[issFirst ? 'unshift' : 'push'](['iss', iss])
+  const params: [string, string][] = [...head, ...result]
   res.setHeader('Cache-Control', 'no-store')
   if (request.responseMode === 'form_post') {
     res.status(200).setHeader('Content-Type', 'text/html; charset=utf-8')
@@ -84,11 +92,17 @@ export function authorizePageEndpoint(as: AuthServer) {
     const found = lookUpRequest(as, requestUri)
     if (typeof found === 'string') return htmlError(res, 400, 'invalid_request', found)
     if (clientId !== found.clientId) {
-      // reference §4: 303 straight back to the client with access_denied.
-      return redirectToClient(as, res, found, [
-        ['error', 'access_denied'],
-        ['error_description', 'This request was initiated for another client'],
-      ])
+      // reference §4: 303 straight back to the client with access_denied, iss before state.
+      return redirectToClient(
+        as,
+        res,
+        found,
+        [
+          ['error', 'access_denied'],
+          ['error_description', 'This request was initiated for another client'],
+        ],
+        true,
+      )
     }
     res.status(200)
     res.setHeader('Cache-Control', 'no-store')
