@@ -31,6 +31,14 @@ const KILLS: [string, keyof FlowFlaws][] = [
   ['loop.no-prompt-none', 'promptNone'],
   ['nonce.latest', 'staleNonce'],
   ['nonce.per-origin', 'sharedNonce'],
+  ['dpop.standard-claims', 'extraClaim'],
+  ['dpop.signature', 'badSignature'],
+  ['dpop.single-header', 'twoProofs'],
+  ['par.request-shape', 'jsonPar'],
+  ['conf.no-client-secret', 'clientSecret'],
+  ['token.secrets-confidential', 'tokenInUrl'],
+  ['res.token-to-pds-only', 'tokenToAs'],
+  ['token.request-shape', 'tokenRedirectMismatch'],
 ]
 
 describe('always-on checks', () => {

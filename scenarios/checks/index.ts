@@ -1,4 +1,12 @@
 import type { Check } from '../../harness/check.ts'
+import { parRequestShape } from './par-request-shape.ts'
+import { tokenRequestShape } from './token-request-shape.ts'
+import { dpopSingleHeader } from './dpop-single-header.ts'
+import { dpopStandardClaims } from './dpop-standard-claims.ts'
+import { dpopSignature } from './dpop-signature.ts'
+import { confNoClientSecret } from './conf-no-client-secret.ts'
+import { resTokenToPdsOnly } from './res-token-to-pds-only.ts'
+import { tokenSecretsConfidential } from './token-secrets-confidential.ts'
 import { confAssertion } from './conf-assertion.ts'
 import { confFreshJti } from './conf-fresh-jti.ts'
 import { confFreshOnRetry } from './conf-fresh-on-retry.ts'
@@ -28,11 +36,15 @@ import { tokenCodeOnce } from './token-code-once.ts'
 export const ALWAYS_ON_CHECKS: readonly Check[] = [
   parPushed,
   parDpop,
+  parRequestShape,
   pkceS256,
   pkceVerifier,
   scopeAtproto,
   statePresent,
   dpopProofShape,
+  dpopSignature,
+  dpopSingleHeader,
+  dpopStandardClaims,
   dpopHtu,
   dpopFreshJti,
   dpopAth,
@@ -43,6 +55,9 @@ export const ALWAYS_ON_CHECKS: readonly Check[] = [
   noncePerOrigin,
   resDpopScheme,
   tokenCodeOnce,
+  tokenRequestShape,
+  tokenSecretsConfidential,
+  resTokenToPdsOnly,
   refreshRotation,
   revokeDpop,
   loopNoPromptNone,
@@ -50,4 +65,5 @@ export const ALWAYS_ON_CHECKS: readonly Check[] = [
   confAssertion,
   confFreshJti,
   confFreshOnRetry,
+  confNoClientSecret,
 ]

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto'
 import { Transcript, type Actor, type Exchange, type ServerName } from '../../harness/transcript.ts'
 import type { CheckContext } from '../../harness/check.ts'
 import type { Scenario } from '../../harness/scenario.ts'
@@ -7,24 +7,36 @@ export const ISSUER = 'http://127.0.0.1:4000'
 export const PDS = 'http://127.0.0.1:4001'
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 
-/** A fake key: only its public JWK matters to the checks, which never verify signatures. */
-export function fakeKey(): Record<string, string> {
-  return { kty: 'EC', crv: 'P-256', x: randomBytes(32).toString('base64url'), y: randomBytes(32).toString('base64url') }
+/** A real P-256 key: its public JWK goes into proofs, and proofs are really signed (dpop.signature verifies). */
+export interface TestKey {
+  jwk: Record<string, string>
+  privateKey: KeyObject
+}
+export function fakeKey(): TestKey {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const { kty, crv, x, y } = publicKey.export({ format: 'jwk' }) as Record<string, string>
+  return { jwk: { kty: kty!, crv: crv!, x: x!, y: y! }, privateKey }
 }
 
-/** A compact JWS with the given header and payload and a dummy signature. */
+const signingKeys = new WeakMap<object, KeyObject>()
+
+/** A compact ES256 JWS; signed with the key whose jwk is in the header when known, else a dummy signature. */
 export function jws(header: Record<string, unknown>, payload: Record<string, unknown>): string {
-  return `${b64(header)}.${b64(payload)}.${randomBytes(64).toString('base64url')}`
+  const input = `${b64(header)}.${b64(payload)}`
+  const key = header.jwk ? signingKeys.get(header.jwk as object) : undefined
+  const sig = key ? sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }) : randomBytes(64)
+  return `${input}.${sig.toString('base64url')}`
 }
 
 export function proof(
-  key: Record<string, string>,
+  testKey: TestKey,
   method: string,
   url: string,
   extra: Record<string, unknown> = {},
 ): string {
+  signingKeys.set(testKey.jwk, testKey.privateKey)
   return jws(
-    { typ: 'dpop+jwt', alg: 'ES256', jwk: key },
+    { typ: 'dpop+jwt', alg: 'ES256', jwk: testKey.jwk },
     { jti: randomBytes(12).toString('base64url'), htm: method, htu: url, iat: 1_700_000_000, ...extra },
   )
 }
@@ -92,6 +104,14 @@ export interface FlowFlaws {
   promptNone?: boolean
   staleNonce?: boolean
   sharedNonce?: boolean
+  extraClaim?: boolean
+  badSignature?: boolean
+  jsonPar?: boolean
+  clientSecret?: boolean
+  tokenInUrl?: boolean
+  tokenToAs?: boolean
+  tokenRedirectMismatch?: boolean
+  twoProofs?: boolean
 }
 
 /**
@@ -111,8 +131,12 @@ export function goodFlow(flaws: FlowFlaws = {}): Transcript {
   const parUrl = `${ISSUER}/oauth/par`
   const tokenUrl = `${ISSUER}/oauth/token`
   const typ = flaws.typJwt ? 'JWT' : 'dpop+jwt'
-  const mk = (k: Record<string, string>, method: string, url: string, extra: Record<string, unknown> = {}) =>
-    jws({ typ, alg: 'ES256', jwk: k }, { jti: randomBytes(12).toString('base64url'), htm: method, htu: flaws.htuWithQuery ? `${url}?x=1` : url, iat: 1_700_000_000, ...extra })
+  const mk = (k: TestKey, method: string, url: string, extra: Record<string, unknown> = {}) => {
+    signingKeys.set(k.jwk, k.privateKey)
+    const claims = { jti: randomBytes(12).toString('base64url'), htm: method, htu: flaws.htuWithQuery ? `${url}?x=1` : url, iat: 1_700_000_000, ...(flaws.extraClaim ? { iss: 'me' } : {}), ...extra }
+    const token = jws({ typ, alg: 'ES256', jwk: k.jwk }, claims)
+    return flaws.badSignature ? `${token.slice(0, -4)}AAAA` : token
+  }
   const parParams = {
     client_id: 'http://localhost',
     response_type: 'code',
@@ -123,11 +147,12 @@ export function goodFlow(flaws: FlowFlaws = {}): Transcript {
     code_challenge_method: flaws.plainPkce ? 'plain' : 'S256',
     ...(flaws.promptNone ? { prompt: 'none' } : {}),
   }
+  const form = { 'content-type': flaws.jsonPar ? 'application/json' : 'application/x-www-form-urlencoded' }
   const firstPar = mk(key, 'POST', parUrl)
-  b.add({ url: parUrl, headers: flaws.noParDpop ? {} : { dpop: firstPar }, params: parParams, status: 400, resHeaders: { 'dpop-nonce': asNonce }, resBody: { error: 'use_dpop_nonce' } })
+  b.add({ url: parUrl, headers: { ...form, ...(flaws.noParDpop ? {} : { dpop: flaws.twoProofs ? `${firstPar}, ${firstPar}` : firstPar }) }, params: parParams, status: 400, resHeaders: { 'dpop-nonce': asNonce }, resBody: { error: 'use_dpop_nonce' } })
   b.add({
     url: parUrl,
-    headers: flaws.noParDpop ? {} : { dpop: flaws.reuseJti ? firstPar : mk(key, 'POST', parUrl, flaws.ignoreNonce ? {} : { nonce: asNonce }) },
+    headers: { ...form, ...(flaws.noParDpop ? {} : { dpop: flaws.reuseJti ? firstPar : mk(key, 'POST', parUrl, flaws.ignoreNonce ? {} : { nonce: asNonce }) }) },
     params: parParams,
     status: 201,
     resHeaders: { 'dpop-nonce': asNonce },
@@ -139,13 +164,21 @@ export function goodFlow(flaws: FlowFlaws = {}): Transcript {
   const tokenKey = flaws.switchKeyAtToken ? otherKey : key
   const accessToken = `at-${randomBytes(8).toString('hex')}.x.y`
   const refresh1 = `ref-${randomBytes(8).toString('hex')}`
-  const codeParams = { grant_type: 'authorization_code', code, code_verifier: flaws.wrongVerifier ? randomBytes(32).toString('base64url') : verifier, client_id: 'http://localhost', redirect_uri: 'http://127.0.0.1:8080/callback' }
+  const codeParams = {
+    grant_type: 'authorization_code',
+    code,
+    code_verifier: flaws.wrongVerifier ? randomBytes(32).toString('base64url') : verifier,
+    client_id: 'http://localhost',
+    redirect_uri: flaws.tokenRedirectMismatch ? 'http://127.0.0.1:8080/other' : 'http://127.0.0.1:8080/callback',
+    ...(flaws.clientSecret ? { client_secret: 'shh' } : {}),
+  }
   const tokenProof = mk(tokenKey, 'POST', tokenUrl, { nonce: asNonce, ...(flaws.athAtAs ? { ath: 'abc' } : {}) })
-  b.add({ url: tokenUrl, headers: { dpop: tokenProof }, params: codeParams, status: 200, resHeaders: { 'dpop-nonce': asNonce }, resBody: { access_token: accessToken, token_type: 'DPoP', refresh_token: refresh1, scope: 'atproto', sub: 'did:plc:abc', expires_in: 3600 } })
+  b.add({ url: tokenUrl, headers: { ...form, dpop: tokenProof, ...(flaws.tokenToAs ? { authorization: 'DPoP abc' } : {}) }, params: codeParams, status: 200, resHeaders: { 'dpop-nonce': asNonce }, resBody: { access_token: accessToken, token_type: 'DPoP', refresh_token: refresh1, scope: 'atproto', sub: 'did:plc:abc', expires_in: 3600 } })
   if (flaws.reuseCode) {
     b.add({ url: tokenUrl, headers: { dpop: mk(tokenKey, 'POST', tokenUrl, { nonce: asNonce }) }, params: codeParams, status: 400, resBody: { error: 'invalid_grant', error_description: 'Invalid code' } })
   }
   const pdsUrl = `${PDS}/xrpc/com.atproto.server.getSession`
+  if (flaws.tokenInUrl) b.add({ method: 'GET', url: `${PDS}/xrpc/com.atproto.repo.describeRepo?token=${accessToken}`, status: 200, step: 2 })
   const authz = `${flaws.bearer ? 'Bearer' : 'DPoP'} ${accessToken}`
   const pdsProof = (nonce?: string) => mk(key, 'GET', pdsUrl, { ...(flaws.noAth ? {} : { ath: ath(accessToken) }), ...(nonce ? { nonce } : {}) })
   const challenge401 = { 'www-authenticate': 'DPoP algs="ES256", error="use_dpop_nonce"', 'dpop-nonce': pdsNonce }
