@@ -35,6 +35,22 @@ function stepName(scenario: Scenario, step: number): string {
   return `step ${step + 1} (${scenario.steps[step]?.op})`
 }
 
+/** The first `atMost` bound the transcript exceeds, as a failure. */
+function exceeded(transcript: CheckContext['transcript'], atMost: Partial<Record<RequestPattern, number>> | undefined): Finding | undefined {
+  for (const [pattern, max] of Object.entries(atMost ?? {}) as [RequestPattern, number][]) {
+    const sent = transcript.exchanges().filter((e) => matches(e, pattern) && !isNonceChallenge(e))
+    if (sent.length > max) {
+      return {
+        kind: 'fail',
+        expected: `at most ${max} ${pattern} (nonce retries aside)`,
+        observed: `${sent.length} sent: ${sent.map((e) => e.ref).join(', ')}`,
+        evidence: sent.map((e) => e.ref),
+      }
+    }
+  }
+  return undefined
+}
+
 /** Judges the scenario's expectation from the step outcomes and the transcript (never from silence). */
 export function judgeExpectation(ctx: CheckContext): Finding {
   const { scenario, transcript } = ctx
@@ -59,17 +75,8 @@ export function judgeExpectation(ctx: CheckContext): Finding {
         evidence: steps.map((s) => s.ref),
       }
     }
-    for (const [pattern, max] of Object.entries(expect.atMost ?? {}) as [RequestPattern, number][]) {
-      const sent = transcript.exchanges().filter((e) => matches(e, pattern) && !isNonceChallenge(e))
-      if (sent.length > max) {
-        return {
-          kind: 'fail',
-          expected: `at most ${max} ${pattern} (nonce retries aside)`,
-          observed: `${sent.length} sent: ${sent.map((e) => e.ref).join(', ')}`,
-          evidence: sent.map((e) => e.ref),
-        }
-      }
-    }
+    const tooMany = exceeded(transcript, expect.atMost)
+    if (tooMany) return tooMany
     if (expect.sessionScope !== undefined) {
       const reported = [...steps].reverse().find((s) => s.outcome.status === 'ok' && typeof (s.outcome.result as { scope?: unknown } | undefined)?.scope === 'string')
       const scope = reported && reported.outcome.status === 'ok' ? (reported.outcome.result as { scope: string }).scope : undefined
@@ -86,7 +93,7 @@ export function judgeExpectation(ctx: CheckContext): Finding {
   }
 
   const target = scenario.steps.findIndex((s) => s.op === expect.failsAt)
-  const early = steps.find((s) => s.step < target && s.outcome.status === 'rejected')
+  const early = steps.find((s) => s.step < target && s.outcome.status === 'rejected' && !scenario.steps[s.step]?.mayFail)
   if (early && early.outcome.status === 'rejected') {
     return {
       kind: 'fail',
@@ -95,17 +102,20 @@ export function judgeExpectation(ctx: CheckContext): Finding {
       evidence: [early.ref],
     }
   }
-  const forbidden = transcript.exchanges().filter((e) => e.step >= target && expect.forbidden.some((p) => matches(e, p)))
+  const forbiddenPatterns = expect.forbidden ?? []
+  const forbidden = transcript.exchanges().filter((e) => e.step >= target && forbiddenPatterns.some((p) => matches(e, p)))
   const at: StepEvent | undefined = steps.find((s) => s.step === target)
   if (forbidden.length > 0) {
     return {
       kind: 'fail',
-      expected: `no ${expect.forbidden.join(', ')} from ${stepName(scenario, target)} on`,
+      expected: `no ${forbiddenPatterns.join(', ')} from ${stepName(scenario, target)} on`,
       observed: `the client sent ${forbidden.map((e) => `${e.request.method} ${e.request.path} (${e.ref})`).join(', ')}` +
         (at?.outcome.status === 'ok' ? ` and accepted the ${expect.failsAt}` : ''),
       evidence: [...forbidden.map((e) => e.ref), ...(at ? [at.ref] : [])],
     }
   }
+  const tooMany = exceeded(transcript, expect.atMost)
+  if (tooMany) return tooMany
   if (at?.outcome.status === 'ok') {
     return {
       kind: 'fail',
@@ -125,7 +135,7 @@ export function judgeExpectation(ctx: CheckContext): Finding {
   if (at?.outcome.status === 'rejected') {
     return {
       kind: 'pass',
-      observed: `refused at ${expect.failsAt}: ${at.outcome.code}: ${at.outcome.message}; no ${expect.forbidden.join(', ')} after it`,
+      observed: `refused at ${expect.failsAt}: ${at.outcome.code}: ${at.outcome.message}${forbiddenPatterns.length ? `; no ${forbiddenPatterns.join(', ')} after it` : ''}`,
       evidence: [at.ref],
     }
   }

@@ -1,11 +1,16 @@
 import { headerValue, type Exchange, type Transcript } from './transcript.ts'
 import { responseJson } from './check.ts'
 
-/** Whether a response is a DPoP nonce challenge: AS 400 `use_dpop_nonce` or RS 401 with the challenge. */
-export function isNonceChallenge(ex: Exchange): boolean {
+/**
+ * Whether a response is a DPoP nonce challenge: AS 400 `use_dpop_nonce` or RS 401 with the challenge.
+ * `canonical` accepts only the usual spelling (`error="use_dpop_nonce"`, quoted), which NONCE-01/02 are about;
+ * other spellings RFC 7235 allows are NONCE-08's business.
+ */
+export function isNonceChallenge(ex: Exchange, options: { canonical?: boolean } = {}): boolean {
   if (ex.response.status === 400 && responseJson(ex)?.error === 'use_dpop_nonce') return true
   const www = headerValue(ex.response.headers, 'www-authenticate') ?? ''
-  return ex.response.status === 401 && /^dpop\b/i.test(www) && /error="?use_dpop_nonce"?/.test(www)
+  const param = options.canonical ? /error="use_dpop_nonce"/ : /error="?use_dpop_nonce"?/
+  return ex.response.status === 401 && /^dpop\b/i.test(www) && param.test(www)
 }
 
 /** The client's DPoP requests grouped by server origin, in order. */

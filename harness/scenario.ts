@@ -57,7 +57,9 @@ export type Expectation =
       /** The client must refuse this step (the first step with this op)... */
       failsAt: StepOp
       /** ...and never send these requests from that step on. */
-      forbidden: RequestPattern[]
+      forbidden?: RequestPattern[]
+      /** Upper bounds on requests over the whole scenario (nonce-challenged attempts not counted). */
+      atMost?: Partial<Record<RequestPattern, number>>
       /** The refusal's code or message must match this (case-insensitive regular expression), e.g. `access_denied`. */
       message?: string
     }

@@ -66,7 +66,8 @@ export interface World {
     /** Loopback origin of `https://client.test`. */
     clientHost: string
   }
-  readonly accounts: { plc: Account; web: Account }
+  /** alice (did:plc) and bob (did:web) on this World's PDS; carol on a foreign PDS whose AS is elsewhere. */
+  readonly accounts: { plc: Account; web: Account; foreign: Account }
   readonly as: AuthServer
   readonly pds: PdsServer
   /** Serves a document at `https://client.test<path>` (e.g. a confidential client's metadata). */
@@ -80,7 +81,7 @@ let worldCounter = 0
 
 /**
  * Scenarios are static data written before any World exists, so their fault plans name the World's values
- * symbolically: `$plc` and `$web` (the accounts' DIDs), `$issuer`, `$pds`. Replaced in keys and values.
+ * symbolically: `$plc`, `$web` and `$foreign` (the accounts' DIDs), `$issuer`, `$pds`. Replaced in keys and values.
  */
 export function resolveFaultSymbols(plan: Record<string, unknown>, symbols: Record<string, string>): void {
   const swap = (v: string) => symbols[v] ?? v
@@ -204,7 +205,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
 
   try {
     const identity = await start('identity', () => urls.identity, (app) =>
-      app.use(identityRouter({ accounts, pdsUrl: () => urls.pds, faults: () => faults.identity })),
+      app.use(identityRouter({ origin: () => urls.identity, accounts, pdsUrl: () => urls.pds, faults: () => faults.identity })),
       ports?.identity,
     )
     urls.identity = identity.origin
@@ -263,8 +264,15 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     password: 'bob-pass',
     method: 'web',
   }
-  accounts.push(plc, web)
-  resolveFaultSymbols(faults as Record<string, unknown>, { $plc: plc.did, $web: web.did, $issuer: urls.issuer, $pds: urls.pds })
+  const foreign: Account = { handle: 'carol.test', did: randomPlcDid(), password: 'carol-pass', method: 'plc', foreign: true }
+  accounts.push(plc, web, foreign)
+  resolveFaultSymbols(faults as Record<string, unknown>, {
+    $plc: plc.did,
+    $web: web.did,
+    $foreign: foreign.did,
+    $issuer: urls.issuer,
+    $pds: urls.pds,
+  })
 
   let closed = false
   return {
@@ -276,7 +284,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     clock,
     transcript,
     urls,
-    accounts: { plc, web },
+    accounts: { plc, web, foreign },
     as,
     pds,
     harnessFaults,

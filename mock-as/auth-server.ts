@@ -8,7 +8,8 @@ import type { Account } from '../mock-pds/identity/accounts.ts'
 import type { AccessTokenSigner } from './access-token.ts'
 import { DEFAULT_FETCH_LIMITS, type FetchLimits, type HostMap } from './client-metadata-fetch.ts'
 import { ClientRegistry } from './clients.ts'
-import type { FaultPlan } from './faults.ts'
+import type { FaultPlan, InjectedFailure } from './faults.ts'
+import { OAuthError } from '../protocol/errors.ts'
 import type { OAuthHandlerDeps } from './http/oauth-handler.ts'
 import type { Profile } from './profile.ts'
 import { AuthStore } from './store.ts'
@@ -41,6 +42,13 @@ export interface AuthServerDeps {
   onHarnessFault(err: unknown, req: Request): void
 }
 
+/** The error an injected 5xx answers with. */
+export function injectedServerError(status: number): OAuthError {
+  return status === 503
+    ? new OAuthError('temporarily_unavailable', 'The server is temporarily unavailable (injected by the scenario)', 503)
+    : new OAuthError('server_error', 'Internal server error (injected by the scenario)', status)
+}
+
 /** Lifetimes (reference-wire.md §11.3): public vs confidential sessions. */
 export const LIFETIMES = {
   parSeconds: 300,
@@ -53,6 +61,7 @@ export const LIFETIMES = {
 /** A hand-written atproto entryway authorization server; one instance per World. */
 export class AuthServer {
   readonly store = new AuthStore()
+  readonly #failuresUsed = new Map<string, number>()
   readonly clients: ClientRegistry
   readonly handlerDeps: OAuthHandlerDeps
 
@@ -91,9 +100,18 @@ export class AuthServer {
     })
   }
 
+  /** Takes one scheduled failure of an endpoint (fault plan `failures`), while any is left. */
+  takeFailure(endpoint: keyof NonNullable<FaultPlan['failures']>): InjectedFailure | undefined {
+    const failure = this.deps.faults.failures?.[endpoint]
+    const used = this.#failuresUsed.get(endpoint) ?? 0
+    if (!failure || used >= (failure.times ?? 1)) return undefined
+    this.#failuresUsed.set(endpoint, used + 1)
+    return failure
+  }
+
   findAccount(identifier: string): Account | undefined {
     const id = identifier.trim().toLowerCase().replace(/^@/, '')
-    return this.deps.accounts.find((a) => a.handle === id || a.did === identifier.trim())
+    return this.deps.accounts.find((a) => !a.foreign && (a.handle === id || a.did === identifier.trim()))
   }
 
   /** The routes of the AS, to mount on its own origin (entryway) or beside the PDS (self-hosted). */

@@ -22,25 +22,60 @@ export interface FaultPlan {
     iss?: string | null
     /** `tamper` changes the value, `omit` drops it. */
     state?: 'tamper' | 'omit'
+    /** Add `error` (and an error_description) next to the `code` of a successful authorization. */
+    error?: string
   }
-  /** The token endpoint's success response. */
-  tokenResponse?: {
-    token_type?: string
-    scope?: string
-    /** Replace `sub`; `null` omits it. */
-    sub?: string | null
-    omit?: ('expires_in' | 'refresh_token' | 'scope')[]
+  /**
+   * The token endpoint's success response (code grant, and refresh unless `refreshResponse` is set). A `scope`
+   * here is what the AS really grants: the session and the PDS use it too.
+   */
+  tokenResponse?: TokenResponseFault
+  /** The refresh grant's success response only. */
+  refreshResponse?: TokenResponseFault
+  /** Failures injected at one endpoint, `times` times (once by default). */
+  failures?: {
+    par?: InjectedFailure
+    /** The authorization_code grant. */
+    code?: InjectedFailure
+    refresh?: InjectedFailure
+    revoke?: InjectedFailure
   }
+  /**
+   * Authenticate the client before checking the DPoP nonce, burning the assertion's jti on a nonce challenge
+   * (an AS unlike the reference; BP-61).
+   */
+  clientAuthBeforeNonce?: boolean
   /** DPoP nonces of both servers. */
   dpopNonce?: {
     /** Rotation interval in seconds (reference: 60). */
     rotateEverySeconds?: number
     /** A server that never asks for nonces and sends no DPoP-Nonce header. */
     disabled?: boolean
+    /** The PDS writes its nonce challenge as `dPoP error=use_dpop_nonce` (odd case, unquoted: RFC 7235 allows both). */
+    challengeStyle?: 'odd-case'
+    /** The PDS answers every request with a nonce challenge carrying a new nonce, forever. */
+    alwaysChallenge?: 'pds'
   }
   /** Handle resolution, PLC directory and did:web documents. */
   identity?: IdentityFaults
 }
+
+export interface TokenResponseFault {
+  token_type?: string
+  scope?: string
+  /** Replace `sub`; `null` omits it. */
+  sub?: string | null
+  omit?: ('expires_in' | 'refresh_token' | 'scope')[]
+}
+
+/**
+ * An endpoint answering 5xx (`status`), optionally after it did its work (`afterCommit`: the response is lost),
+ * or refusing a refresh as if the session had been revoked elsewhere (`error: 'invalid_grant'`).
+ */
+export type InjectedFailure = { times?: number } & (
+  | { status: 500 | 503; afterCommit?: boolean }
+  | { error: 'invalid_grant' }
+)
 
 /** What the handle resolver, PLC directory and did:web documents get wrong. */
 export interface IdentityFaults {
@@ -53,7 +88,17 @@ export interface IdentityFaults {
 }
 
 /** Names of the top-level seams, for listing and for validating user-supplied plans. */
-export const FAULT_SEAMS = ['asMetadata', 'protectedResource', 'authorizeResponse', 'tokenResponse', 'dpopNonce', 'identity'] as const
+export const FAULT_SEAMS = [
+  'asMetadata',
+  'protectedResource',
+  'authorizeResponse',
+  'tokenResponse',
+  'refreshResponse',
+  'failures',
+  'clientAuthBeforeNonce',
+  'dpopNonce',
+  'identity',
+] as const
 
 /** Applies `omit`/`set` overrides to a JSON document, returning a new object. */
 export function overrideDocument<T extends Record<string, unknown>>(

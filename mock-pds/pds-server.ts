@@ -43,7 +43,7 @@ export class PdsServer {
         sendXrpc(res, 200, handler(req, auth))
       } catch (err) {
         res.setHeader('Access-Control-Allow-Origin', '*')
-        if (err instanceof OAuthError) return sendResourceOAuthError(res, err)
+        if (err instanceof OAuthError) return sendResourceOAuthError(res, err, this.deps.faults.dpopNonce?.challengeStyle)
         if (err instanceof XrpcError) return sendXrpc(res, err.status, { error: err.error, message: err.messageText })
         this.deps.onHarnessFault(err, req)
         sendXrpc(res, 500, { error: 'InternalServerError', message: 'Internal Server Error' })

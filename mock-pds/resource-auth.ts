@@ -1,7 +1,9 @@
 import type { Request, Response } from 'express'
+import { randomBytes } from 'node:crypto'
+import type { FaultPlan } from '../mock-as/faults.ts'
 import type { Clock } from '../harness/clock.ts'
 import { verifyDpopProof } from '../protocol/dpop.ts'
-import { dpopChallenge, InvalidDpopProofError, InvalidTokenError, OAuthError, XrpcError } from '../protocol/errors.ts'
+import { dpopChallenge, InvalidDpopProofError, InvalidTokenError, OAuthError, UseDpopNonceError, XrpcError } from '../protocol/errors.ts'
 import { SUPPORTED_ALGS } from '../protocol/jws.ts'
 import type { NonceManager, ReplayStore } from '../protocol/nonce.ts'
 import { AccessTokenSigner, type AccessTokenClaims } from '../mock-as/access-token.ts'
@@ -16,6 +18,8 @@ export interface ResourceAuthDeps {
   clock: Clock
   realClock: Clock
   nonces: NonceManager | undefined
+  /** Read for `dpopNonce.alwaysChallenge`. */
+  faults?: FaultPlan
   replay: ReplayStore
   tokens: AccessTokenSigner
   /** The AS's token rows: the PDS is stateful, so revocation and rotation take effect at once (§11.3). */
@@ -29,9 +33,13 @@ export interface ResourceAuth {
 }
 
 /** Answers an OAuth error from the DPoP path as the reference PDS does: 401 + challenge, XRPC body (§6). */
-export function sendResourceOAuthError(res: Response, err: OAuthError): void {
-  res.status(err.status === 400 && err.error === 'use_dpop_nonce' ? 401 : err.status)
-  res.setHeader('WWW-Authenticate', dpopChallenge({ error: err.error, error_description: err.description }))
+export function sendResourceOAuthError(res: Response, err: OAuthError, style?: 'odd-case'): void {
+  const nonceChallenge = err.error === 'use_dpop_nonce'
+  res.status(nonceChallenge ? 401 : err.status)
+  // Fault `dpopNonce.challengeStyle: 'odd-case'`: same meaning, other spelling (RFC 7235: scheme is
+  // case-insensitive, auth-param values may be tokens).
+  const challenge = nonceChallenge && style === 'odd-case' ? 'dPoP error=use_dpop_nonce' : dpopChallenge({ error: err.error, error_description: err.description })
+  res.setHeader('WWW-Authenticate', challenge)
   res.setHeader('Access-Control-Expose-Headers', ['DPoP-Nonce', 'WWW-Authenticate'])
   res.setHeader('Content-Type', 'application/json; charset=utf-8')
   res.end(JSON.stringify({ error: err.error, message: err.description }))
@@ -63,6 +71,11 @@ export function authenticateResource(deps: ResourceAuthDeps, req: Request, res: 
     res.setHeader('Access-Control-Expose-Headers', 'DPoP-Nonce')
   }
   if (!AccessTokenSigner.wellFormed(token)) throw new InvalidTokenError('Malformed token')
+  if (deps.faults?.dpopNonce?.alwaysChallenge === 'pds') {
+    // A server stuck challenging: a brand-new nonce every time, so only a bounded client stops (NONCE-04).
+    res.setHeader('DPoP-Nonce', randomBytes(32).toString('base64url'))
+    throw new UseDpopNonceError('DPoP "nonce" mismatch')
+  }
   const proof = verifyDpopProof({
     header: req.headers.dpop,
     htm: req.method,

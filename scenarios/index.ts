@@ -1,12 +1,16 @@
 import type { Scenario } from '../harness/scenario.ts'
+import asMetadataCimdUnsupported from './iss/as-metadata-cimd-unsupported.ts'
 import asMetadataIssuerMismatch from './iss/as-metadata-issuer-mismatch.ts'
+import asProtectedResourcesMismatch from './iss/as-protected-resources-mismatch.ts'
 import authorizeUrlRequestUriOnly from './par/authorize-url-request-uri-only.ts'
 import callbackAccessDenied from './state/callback-access-denied.ts'
+import callbackCodeAndError from './state/callback-code-and-error.ts'
 import callbackIssMismatch from './iss/callback-iss-mismatch.ts'
 import callbackIssMissing from './iss/callback-iss-missing.ts'
 import callbackStateMissing from './state/callback-state-missing.ts'
 import callbackStateReplayed from './state/callback-state-replayed.ts'
 import callbackStateTampered from './state/callback-state-tampered.ts'
+import confAssertionBeforeNonce from './conf/conf-assertion-before-nonce.ts'
 import confAssertionClaims from './conf/conf-assertion-claims.ts'
 import confJwksUri from './conf/conf-jwks-uri.ts'
 import confidentialLogin from './conf/confidential-login.ts'
@@ -28,6 +32,8 @@ import loopbackRedirectIp from './loop/loopback-redirect-ip.ts'
 import metaDocument from './meta/meta-document.ts'
 import noUseAfterSignOut from './revoke/no-use-after-sign-out.ts'
 import nonceAtParAndToken from './nonce/nonce-at-par-and-token.ts'
+import nonceChallengeForever from './nonce/nonce-challenge-forever.ts'
+import nonceOddCaseChallenge from './nonce/nonce-odd-case-challenge.ts'
 import noncePerOrigin from './nonce/nonce-per-origin.ts'
 import nonceRotation from './nonce/nonce-rotation.ts'
 import nonceSelfHosted from './nonce/nonce-self-hosted.ts'
@@ -42,16 +48,24 @@ import prmResourceMismatch from './iss/prm-resource-mismatch.ts'
 import prmTwoAuthorizationServers from './iss/prm-two-authorization-servers.ts'
 import publicNoSilentSignIn from './loop/public-no-silent-sign-in.ts'
 import refreshConcurrent from './refresh/refresh-concurrent.ts'
+import refreshInvalidGrant from './refresh/refresh-invalid-grant.ts'
+import refreshResponseLost from './refresh/refresh-response-lost.ts'
 import refreshRotation from './refresh/refresh-rotation.ts'
+import refreshSubChanges from './bind/refresh-sub-changes.ts'
+import refreshTransient5xx from './refresh/refresh-transient-5xx.ts'
 import resInsufficientScope from './res/res-insufficient-scope.ts'
 import restoreSession from './refresh/restore-session.ts'
+import revokeFailureStillSignsOut from './revoke/revoke-failure-still-signs-out.ts'
 import signOutRevokes from './revoke/sign-out-revokes.ts'
 import tokenExpiredAtPds from './token/token-expired-at-pds.ts'
+import tokenLostResponse from './token/token-lost-response.ts'
 import tokenNoExpiresIn from './token/token-no-expires-in.ts'
 import tokenScopeNarrower from './token/token-scope-narrower.ts'
 import tokenScopeWithoutAtproto from './token/token-scope-without-atproto.ts'
+import tokenSubForeignAs from './bind/token-sub-foreign-as.ts'
 import tokenSubMissing from './bind/token-sub-missing.ts'
 import tokenSubNotDid from './bind/token-sub-not-did.ts'
+import tokenSubOtherAccount from './bind/token-sub-other-account.ts'
 
 /** Every scenario, in catalog order. A registry test checks that each file under scenarios/<family>/ is listed. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -61,15 +75,21 @@ export const SCENARIOS: readonly Scenario[] = [
   identHandleNotInDidDoc,
   identNoPdsService,
   loginWithDidWeb,
+  asMetadataCimdUnsupported,
   asMetadataIssuerMismatch,
+  asProtectedResourcesMismatch,
   callbackIssMismatch,
   callbackIssMissing,
   prmNoAuthorizationServers,
   prmResourceMismatch,
   prmTwoAuthorizationServers,
+  refreshSubChanges,
+  tokenSubForeignAs,
   tokenSubMissing,
   tokenSubNotDid,
+  tokenSubOtherAccount,
   callbackAccessDenied,
+  callbackCodeAndError,
   callbackStateMissing,
   callbackStateReplayed,
   callbackStateTampered,
@@ -87,20 +107,28 @@ export const SCENARIOS: readonly Scenario[] = [
   dpopSameKeyRefresh,
   dpopTokenTypeBearer,
   nonceAtParAndToken,
+  nonceChallengeForever,
+  nonceOddCaseChallenge,
   noncePerOrigin,
   nonceRotation,
   nonceSelfHosted,
   tokenExpiredAtPds,
+  tokenLostResponse,
   tokenNoExpiresIn,
   tokenScopeNarrower,
   tokenScopeWithoutAtproto,
   pdsCallWithNonce,
   resInsufficientScope,
   refreshConcurrent,
+  refreshInvalidGrant,
+  refreshResponseLost,
   refreshRotation,
+  refreshTransient5xx,
   restoreSession,
   noUseAfterSignOut,
+  revokeFailureStillSignsOut,
   signOutRevokes,
+  confAssertionBeforeNonce,
   confAssertionClaims,
   confJwksUri,
   confidentialLogin,

@@ -146,6 +146,10 @@ export function consentEndpoint(as: AuthServer) {
       expiresAt: as.deps.clock.now() + LIFETIMES.codeSeconds * 1000,
       consumed: false,
     })
-    redirectToClient(as, res, found, [['code', code]])
+    const injected = as.deps.faults.authorizeResponse?.error
+    redirectToClient(as, res, found, [
+      ['code', code],
+      ...(injected ? ([['error', injected], ['error_description', 'Injected by the scenario']] as [string, string][]) : []),
+    ])
   }
 }

@@ -9,7 +9,7 @@ import {
   OAuthError,
 } from '../../protocol/errors.ts'
 import type { AuthServer } from '../auth-server.ts'
-import { LIFETIMES } from '../auth-server.ts'
+import { injectedServerError, LIFETIMES } from '../auth-server.ts'
 import { oauthHandler, stringParam } from '../http/oauth-handler.ts'
 import { ids, type PushedRequest } from '../store.ts'
 
@@ -91,12 +91,16 @@ function resolveRedirectUri(client: ClientMetadata, requested: string | undefine
 /** POST /oauth/par (RFC 9126): DPoP and nonce first, then client authentication, then the request. */
 export function parEndpoint(as: AuthServer) {
   return oauthHandler(as.handlerDeps, async ({ req, params }) => {
+    const early = as.deps.faults.clientAuthBeforeNonce ? await as.clients.authenticate(params, 'par') : undefined
     const proof = as.verifyDpop(req)
     if (!proof && as.deps.profile.parRequiresDpop) throw new InvalidDpopProofError('DPoP proof required')
-    const { client } = await as.clients.authenticate(params, 'par')
+    const { client } = early ?? (await as.clients.authenticate(params, 'par'))
+    const failure = as.takeFailure('par')
+    if (failure && 'status' in failure && !failure.afterCommit) throw injectedServerError(failure.status)
     const jktParam = parseDpopJkt(params.dpop_jkt)
     if (proof && jktParam && jktParam !== proof.jkt) throw new InvalidTokenError('Invalid DPoP key binding')
     const request = createPushedRequest(as, client, params, proof?.jkt ?? jktParam)
+    if (failure && 'status' in failure) throw injectedServerError(failure.status)
     return { status: 201, body: { request_uri: request.requestUri, expires_in: LIFETIMES.parSeconds } }
   })
 }

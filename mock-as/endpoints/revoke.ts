@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../../protocol/errors.ts'
-import type { AuthServer } from '../auth-server.ts'
+import { injectedServerError, type AuthServer } from '../auth-server.ts'
 import { oauthHandler, stringParam } from '../http/oauth-handler.ts'
 import type { TokenSession } from '../store.ts'
 
@@ -16,8 +16,11 @@ function findSession(as: AuthServer, token: string): TokenSession | undefined {
  */
 export function revokeEndpoint(as: AuthServer) {
   return oauthHandler(as.handlerDeps, async ({ req, params }) => {
+    const early = as.deps.faults.clientAuthBeforeNonce ? await as.clients.authenticate(params, 'revoke') : undefined
     const proof = as.verifyDpop(req)
-    const { client } = await as.clients.authenticate(params, 'revoke')
+    const { client } = early ?? (await as.clients.authenticate(params, 'revoke'))
+    const failure = as.takeFailure('revoke')
+    if (failure && 'status' in failure) throw injectedServerError(failure.status)
     const token = stringParam(params, 'token')
     if (!token) throw new InvalidRequestError('Missing "token" parameter')
     const session = findSession(as, token)

@@ -3,12 +3,19 @@ import { isValidVerifier, verifierMatches } from '../../protocol/pkce.ts'
 import type { VerifiedProof } from '../../protocol/dpop.ts'
 import type { ClientMetadata } from '../../protocol/client-id.ts'
 import type { AuthServer } from '../auth-server.ts'
-import { LIFETIMES } from '../auth-server.ts'
+import { injectedServerError, LIFETIMES } from '../auth-server.ts'
+import type { TokenResponseFault } from '../faults.ts'
 import { oauthHandler, stringParam } from '../http/oauth-handler.ts'
 import { ids, type ClientAuth, type TokenSession } from '../store.ts'
 
-/** Issues a new access token for a session and returns the token response, with the `tokenResponse` seam. */
-function tokenResponse(as: AuthServer, session: TokenSession): Record<string, unknown> {
+/** The response fault of a grant: `refreshResponse` for refreshes when set, else `tokenResponse`. */
+function responseFault(as: AuthServer, grant: 'code' | 'refresh'): TokenResponseFault | undefined {
+  const { tokenResponse: fault, refreshResponse } = as.deps.faults
+  return grant === 'refresh' ? (refreshResponse ?? fault) : fault
+}
+
+/** Issues a new access token for a session and returns the token response, with the response fault seam. */
+function tokenResponse(as: AuthServer, session: TokenSession, grant: 'code' | 'refresh'): Record<string, unknown> {
   const iat = Math.floor(as.deps.clock.now() / 1000)
   const accessToken = as.deps.tokens.sign({
     jti: session.accessTokenId,
@@ -20,12 +27,12 @@ function tokenResponse(as: AuthServer, session: TokenSession): Record<string, un
     client_id: session.clientId,
     iss: as.issuer,
   })
-  const fault = as.deps.faults.tokenResponse
+  const fault = responseFault(as, grant)
   const body: Record<string, unknown> = {
     access_token: accessToken,
     token_type: fault?.token_type ?? 'DPoP',
     refresh_token: session.refreshToken,
-    scope: fault?.scope ?? session.scope,
+    scope: session.scope,
     expires_in: LIFETIMES.accessTokenSeconds,
     sub: fault?.sub === undefined ? session.sub : fault.sub,
   }
@@ -70,6 +77,8 @@ function exchangeCode(
   auth: ClientAuth,
   proof: VerifiedProof,
 ): Record<string, unknown> {
+  const failure = as.takeFailure('code')
+  if (failure && 'status' in failure && !failure.afterCommit) throw injectedServerError(failure.status)
   const code = stringParam(params, 'code')
   const entry = code ? as.store.codes.get(code) : undefined
   if (!entry) throw new InvalidGrantError('Invalid code')
@@ -101,9 +110,14 @@ function exchangeCode(
   if (redirectUri !== undefined && redirectUri !== request.redirectUri) {
     throw new InvalidGrantError('The redirect_uri parameter must match the one used in the authorization request')
   }
-  const session = startSession(as, { sub: entry.sub, client, auth, jkt: proof.jkt, scope: request.scope })
+  // A scope fault is what the AS really grants: the session (and so the PDS) gets the narrower scope.
+  const scope = responseFault(as, 'code')?.scope ?? request.scope
+  const session = startSession(as, { sub: entry.sub, client, auth, jkt: proof.jkt, scope })
   entry.sessionId = session.id
-  return tokenResponse(as, session)
+  const body = tokenResponse(as, session, 'code')
+  // afterCommit: the code is spent and the session exists, but the client never sees the tokens (TOKEN-07).
+  if (failure && 'status' in failure) throw injectedServerError(failure.status)
+  return body
 }
 
 /**
@@ -120,6 +134,9 @@ function refresh(
   const token = stringParam(params, 'refresh_token')
   const sessionId = token ? as.store.refreshTokens.get(token) : undefined
   const session = sessionId ? as.store.sessions.get(sessionId) : undefined
+  const failure = as.takeFailure('refresh')
+  if (failure && 'error' in failure && session) as.store.revoke(session, 'revoked out of band (injected by the scenario)')
+  if (failure && 'status' in failure && !failure.afterCommit) throw injectedServerError(failure.status)
   if (!token || !session || session.revoked) throw new InvalidGrantError('Invalid refresh token')
   const end = (why: string): never => {
     as.store.revoke(session, why)
@@ -140,16 +157,21 @@ function refresh(
   session.refreshToken = ids.refreshToken()
   session.accessTokenId = ids.tokenId()
   session.refreshExpiresAt = Math.min(session.expiresAt, now + life.refreshMs)
+  session.scope = responseFault(as, 'refresh')?.scope ?? session.scope
   as.store.refreshTokens.set(session.refreshToken, session.id)
-  return tokenResponse(as, session)
+  const body = tokenResponse(as, session, 'refresh')
+  // afterCommit: the rotation happened, the response is lost (REFRESH-06).
+  if (failure && 'status' in failure) throw injectedServerError(failure.status)
+  return body
 }
 
 /** POST /oauth/token: DPoP (with nonce) before client authentication, as the reference orders it. */
 export function tokenEndpoint(as: AuthServer) {
   return oauthHandler(as.handlerDeps, async ({ req, params }) => {
+    const early = as.deps.faults.clientAuthBeforeNonce ? await as.clients.authenticate(params, 'token') : undefined
     const proof = as.verifyDpop(req)
     if (!proof) throw new InvalidDpopProofError('DPoP proof required')
-    const { client, auth } = await as.clients.authenticate(params, 'token')
+    const { client, auth } = early ?? (await as.clients.authenticate(params, 'token'))
     const grantType = stringParam(params, 'grant_type')
     if (grantType === 'authorization_code') return { body: exchangeCode(as, params, client, auth, proof) }
     if (grantType === 'refresh_token') return { body: refresh(as, params, client, auth, proof) }

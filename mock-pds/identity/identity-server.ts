@@ -1,8 +1,10 @@
 import { Router, type Request, type Response } from 'express'
-import type { Account } from './accounts.ts'
+import { FOREIGN_AS, type Account } from './accounts.ts'
 import type { IdentityFaults } from '../../mock-as/faults.ts'
 
 export interface IdentityDeps {
+  /** The identity server's own origin (also the "PDS" of foreign accounts). */
+  origin?: () => string
   accounts: readonly Account[]
   /** The PDS origin every account is hosted on. */
   pdsUrl: () => string
@@ -15,7 +17,8 @@ const SIGNING_KEY = 'zQ3shXjHeiBuRCKmM36cuYnm7YEMzhGnCmCyW92sRJ9pribSF'
 /** The DID document of an account (DID spec; `#atproto_pds` service of type AtprotoPersonalDataServer). */
 export function didDocument(account: Account, deps: IdentityDeps): Record<string, unknown> {
   const faults = deps.faults()
-  const pds = faults?.didDocPds && account.did in faults.didDocPds ? faults.didDocPds[account.did] : deps.pdsUrl()
+  const home = account.foreign && deps.origin ? deps.origin() : deps.pdsUrl()
+  const pds = faults?.didDocPds && account.did in faults.didDocPds ? faults.didDocPds[account.did] : home
   return {
     '@context': [
       'https://www.w3.org/ns/did/v1',
@@ -61,6 +64,11 @@ export function identityRouter(deps: IdentityDeps): Router {
     res.setHeader('Content-Type', 'text/plain; charset=utf-8')
     if (!did) return void res.status(404).end('no DID for this host')
     res.status(200).end(did)
+  })
+  // The "PDS" of foreign accounts: its metadata names an authorization server outside the World.
+  r.get('/.well-known/oauth-protected-resource', (_req, res) => {
+    if (!deps.origin) return json(res, 404, { message: 'not a PDS' })
+    json(res, 200, { resource: deps.origin(), authorization_servers: [FOREIGN_AS], scopes_supported: [], bearer_methods_supported: ['header'] })
   })
   r.get('/.well-known/did.json', (_req, res) => {
     const account = deps.accounts.find((a) => a.method === 'web')

@@ -15,9 +15,14 @@ export const nonceRetry = defineCheck({
     let challenges = 0
     for (const requests of dpopRequestsByOrigin(transcript).values()) {
       for (const ex of requests) {
-        if (!isNonceChallenge(ex)) continue
+        if (!isNonceChallenge(ex, { canonical: true })) continue
         const nonce = headerValue(ex.response.headers, 'dpop-nonce')
         if (!nonce || ex.dpop.payload.nonce === nonce) continue // nothing new to retry with
+        // A challenged retry need not be retried again (NONCE-04: one retry per request).
+        const isRetry = requests.some(
+          (c) => c.endTick < ex.startTick && c.request.path === ex.request.path && isNonceChallenge(c) && headerValue(c.response.headers, 'dpop-nonce') === ex.dpop.payload.nonce,
+        )
+        if (isRetry) continue
         challenges++
         const later = requests.filter((r) => r.startTick > ex.endTick)
         const retried = later.some((r) => r.request.path === ex.request.path && r.dpop.payload.nonce === nonce)

@@ -1,0 +1,38 @@
+/**
+ * The library entry point (`import … from 'atproto-oauth-conformance'`): run scenarios against a driver,
+ * build Worlds, define scenarios, and render or judge reports. The vitest helper is `atproto-oauth-conformance/vitest`.
+ */
+export { runScenario, runSuite, runFailed, LOOPBACK_REDIRECT_URI, type DriverFactory, type RunOptions } from './runner.ts'
+export { createWorld, type Topology, type World, type WorldOptions } from './world.ts'
+export { defineScenario, type Expectation, type Family, type Level, type RequirementRef, type Scenario, type Step } from './scenario.ts'
+export {
+  ClientRejected,
+  type Capabilities,
+  type ClientAdapterFactory,
+  type Driver,
+  type DriverContext,
+  type ResourceCall,
+  type ResourceResult,
+  type SessionInfo,
+} from './drivers/types.ts'
+export type { Status, Verdict } from './verdict.ts'
+export type { Exchange, NoteEvent, StepEvent, StepOutcome, TranscriptEntry } from './transcript.ts'
+export { HarnessError, type HarnessErrorCode } from '../protocol/errors.ts'
+export type { FaultPlan } from '../mock-as/faults.ts'
+export type { ProfileName } from '../mock-as/profile.ts'
+export { SCENARIOS } from '../scenarios/index.ts'
+export { REPORT_SCHEMA_VERSION, type RunReport, type ScenarioResult } from '../reports/schema.ts'
+export { REPORT_FORMATS, writeReports, type ReportFormat } from '../reports/write.ts'
+export { renderHtml } from '../reports/html.ts'
+export { renderJunit } from '../reports/junit.ts'
+export { renderMarkdown } from '../reports/markdown.ts'
+export {
+  applyBaseline,
+  baselineFailed,
+  defaultVocabulary,
+  describeBaseline,
+  parseBaseline,
+  readBaseline,
+  type BaselineEntry,
+  type BaselineOutcome,
+} from '../reports/baseline.ts'
