@@ -10,6 +10,7 @@ export type ClientModuleFactory = (options: Record<string, string>) => Driver | 
 /** Bundled clients that `--client` accepts by name. */
 export const BUNDLED_CLIENTS: Record<string, string> = {
   official: '../examples/clients/official-node/index.ts',
+  minimal: '../examples/clients/minimal/index.ts',
 }
 
 /** Loads `--client <name|module>`: a bundled client name, or a path to a module whose default export is a factory. */

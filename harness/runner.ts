@@ -22,7 +22,7 @@ export interface RunOptions {
   /** Shown in reports. */
   clientName: string
   driverKind?: RunReport['client']['driver']
-  /** Overrides every scenario's profile/topology. */
+  /** Profile/topology for scenarios that do not name their own. */
   profile?: ProfileName
   topology?: Topology
   /** Present every World under https host names (msw) and run clients without allowHttp. */
@@ -162,8 +162,8 @@ function scenarioResult(
     title: scenario.title,
     family: scenario.family,
     requirements: scenario.requirements,
-    profile: world?.profile.name ?? options.profile ?? scenario.profile ?? 'reference',
-    topology: world?.topology ?? options.topology ?? scenario.topology ?? 'entryway',
+    profile: world?.profile.name ?? scenario.profile ?? options.profile ?? 'reference',
+    topology: world?.topology ?? scenario.topology ?? options.topology ?? 'entryway',
     clientKind: scenario.client ?? 'public',
     verdict: worst(checks.map((c) => c.status)),
     durationMs: Date.now() - started,
@@ -187,9 +187,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let world: World | undefined
   let driver: Driver | undefined
   try {
+    // A scenario's own profile/topology is a requirement of the scenario; the run's options fill in the rest.
     world = await createWorld({
-      profile: options.profile ?? scenario.profile,
-      topology: options.topology ?? scenario.topology,
+      profile: scenario.profile ?? options.profile,
+      topology: scenario.topology ?? options.topology,
       faults: scenario.faults,
       https: options.https,
     })

@@ -43,7 +43,7 @@ describe('CLI', () => {
   it('a user mistake is one line on stderr and exit code 2', async () => {
     const unknown = await cli('explain', 'callback-iss')
     expect(unknown.code).toBe(2)
-    expect(unknown.stderr.trim()).toBe('error: unknown scenario "callback-iss"; did you mean callback-iss-mismatch? (see `atproto-oauth-conformance list`)')
+    expect(unknown.stderr.trim()).toBe('error: unknown scenario "callback-iss"; did you mean callback-iss-mismatch, callback-iss-missing? (see `atproto-oauth-conformance list`)')
     expect((await cli('run', '--concurrency', 'x')).code).toBe(2)
     expect((await cli('run', '--client', './no-such-client.ts')).stderr).toMatch(/no such file, and not a bundled client/)
   })
