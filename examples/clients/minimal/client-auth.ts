@@ -1,0 +1,123 @@
+/**
+ * Who the client is to the authorization server: a loopback development client (public, SPEC "Localhost Client
+ * Development") or a confidential web client with a client metadata document and private_key_jwt (SPEC
+ * "Confidential Client Authentication", RFC 7523).
+ */
+import { randomBytes } from 'node:crypto'
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose'
+import type { Flaws } from './flaws.ts'
+
+/** What this client asks for. `transition:generic` lets it write records. */
+export const SCOPE = 'atproto transition:generic'
+
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+
+/** What the AS needs to know about the endpoint a request goes to, for client authentication. */
+export interface AuthTarget {
+  issuer: string
+  tokenEndpoint: string
+}
+
+export interface ClientIdentity {
+  kind: 'public' | 'confidential'
+  clientId: string
+  /** The redirect URI sent at PAR and again at the token request (STATE-06). */
+  redirectUri: string
+  /** Documents the client serves under its own origin (path → JSON): metadata and JWKS of a confidential client. */
+  documents: Record<string, unknown>
+  /** Form parameters authenticating the client; a new client assertion on every call (CONF-05). */
+  authParams(target: AuthTarget): Promise<Record<string, string>>
+}
+
+/**
+ * A loopback client (LOOP-01): `client_id` is `http://localhost` with the redirect URI and the scope in its query,
+ * since the AS derives the client's metadata from it. The scope must be declared there (LOOP-03), and the
+ * redirect URI must use a loopback IP, not `localhost` (LOOP-02). Public: no client authentication (LOOP-04).
+ */
+export function loopbackClient(redirectUri: string, flaws: Flaws): ClientIdentity {
+  const redirect = flaws.has('redirect-localhost') ? 'http://localhost:8080/callback' : redirectUri
+  let clientId = `http://localhost?redirect_uri=${encodeURIComponent(redirect)}`
+  if (!flaws.has('loopback-no-scope-in-client-id')) clientId += `&scope=${encodeURIComponent(SCOPE)}`
+  return {
+    kind: 'public',
+    clientId,
+    redirectUri: redirect,
+    documents: {},
+    authParams: async () => ({ client_id: clientId }),
+  }
+}
+
+/** The confidential client's signing key: one ES256 key with a kid, generated once per process. */
+interface ClientKey {
+  privateKey: CryptoKey | Uint8Array
+  publicJwk: JWK
+  kid: string
+}
+
+let processKey: Promise<ClientKey> | undefined
+
+function clientKey(): Promise<ClientKey> {
+  processKey ??= (async () => {
+    const pair = await generateKeyPair('ES256', { extractable: true })
+    const jwk = await exportJWK(pair.publicKey)
+    const kid = `minimal-${(await calculateJwkThumbprint(jwk)).slice(0, 12)}`
+    // META-10: public members only, with the kid the assertions name.
+    return { privateKey: pair.privateKey, publicJwk: { ...jwk, kid, alg: 'ES256', use: 'sig' }, kid }
+  })()
+  return processKey
+}
+
+/**
+ * A confidential web client whose `client_id` is the URL of its metadata document (META-01) and which
+ * authenticates with private_key_jwt (META-09). Its key is published inline (`jwks`) or at `jwks_uri`.
+ * The DPoP keys are per-session keys generated elsewhere, never this key (CONF-09).
+ */
+export async function confidentialClient(
+  origin: string,
+  publishKeysBy: 'jwks' | 'jwks_uri',
+  flaws: Flaws,
+): Promise<ClientIdentity> {
+  const key = await clientKey()
+  const clientId = `${origin}/client-metadata.json`
+  const redirectUri = `${origin}/callback`
+  const jwks = { keys: [key.publicJwk] }
+  const metadata: Record<string, unknown> = {
+    client_id: clientId,
+    client_name: 'atproto-oauth-conformance minimal client',
+    application_type: 'web',
+    redirect_uris: [redirectUri],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    scope: SCOPE,
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: 'ES256',
+    dpop_bound_access_tokens: !flaws.has('metadata-dpop-bound-false'),
+    ...(publishKeysBy === 'jwks_uri' ? { jwks_uri: `${origin}/jwks.json` } : { jwks }),
+  }
+  const documents: Record<string, unknown> = { '/client-metadata.json': metadata }
+  if (publishKeysBy === 'jwks_uri') documents['/jwks.json'] = jwks
+
+  return {
+    kind: 'confidential',
+    clientId,
+    redirectUri,
+    documents,
+    async authParams(target) {
+      // RFC 7523 §3 / CONF-02: iss = sub = client_id, aud = the issuer (not an endpoint URL), a unique jti,
+      // iat now (whole seconds, never in the future: CONF-04) and a short exp.
+      const iat = Math.floor(Date.now() / 1000)
+      const header = flaws.has('assertion-no-kid') ? { alg: 'ES256' } : { alg: 'ES256', kid: key.kid }
+      const assertion = await new SignJWT({
+        iss: clientId,
+        sub: clientId,
+        aud: flaws.has('assertion-aud-token-endpoint') ? target.tokenEndpoint : target.issuer,
+        jti: randomBytes(16).toString('base64url'),
+        iat,
+        exp: iat + 60,
+      })
+        .setProtectedHeader(header)
+        .sign(key.privateKey)
+      return { client_id: clientId, client_assertion_type: JWT_BEARER, client_assertion: assertion }
+    },
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Deliberate flaws of the minimal client. Each one switches off or breaks exactly one behaviour, so the
+ * harness can prove that the check meant to catch it does fail. A clean client has none.
+ *
+ * The table below is also the documentation of the flaw switches (README.md repeats it): what each flaw
+ * breaks and the requirement of the catalog (shared/spec/atproto-oauth-requirements.md) it violates.
+ */
+export const FLAWS = {
+  // Callback / issuer
+  'skip-iss-check': ['accepts a wrong or missing callback iss', 'ISS-03, ISS-04'],
+  'skip-issuer-metadata-check': ['does not compare the AS metadata issuer with its origin and the PRM', 'ISS-01, ISS-02'],
+  'skip-prm-resource-check': ['uses protected-resource metadata whose resource is not the PDS', 'DISC-16'],
+  'lenient-prm': ['takes authorization_servers[0] whatever the count (the PDS origin if empty)', 'DISC-05'],
+  'no-sub-verification': ['skips every check of the token response sub', 'BIND-01, BIND-02, BIND-03'],
+  'skip-state-check': ['an unknown or missing state falls back to the most recent pending login', 'STATE-02'],
+  'accept-replayed-state': ['keeps the pending state after a callback, so a replay is accepted', 'STATE-04'],
+  'ignore-callback-error': ['ignores the error parameter when a code is present', 'STATE-05'],
+  // PAR / authorization URL
+  'no-dpop-at-par': ['PAR without a DPoP proof (the key is bound at the token request)', 'PAR-04'],
+  'authorize-url-extras': ['adds scope, state and redirect_uri to the authorization URL', 'PAR-06'],
+  'front-channel-fallback': ['without a PAR endpoint, sends the whole request on the front channel', 'PAR-01'],
+  'prompt-none': ['sends prompt=none at PAR (public client)', 'LOOP-08'],
+  // DPoP nonces
+  'no-nonce-retry': ['never retries a nonce challenge, at the AS or the PDS', 'NONCE-01, NONCE-02'],
+  'stale-nonce': ['learns nonces only from challenges and keeps the first one per origin', 'NONCE-03'],
+  'shared-nonce-cache': ['one nonce for every origin', 'NONCE-09'],
+  'strict-challenge-match': ['recognises the PDS challenge only as the exact substring error="use_dpop_nonce"', 'NONCE-08'],
+  'nonce-retry-loop': ['retries nonce challenges up to 5 times', 'NONCE-04'],
+  // DPoP proofs
+  'reuse-dpop-jti': ['the nonce retry reuses the jti of the first proof', 'DPOP-05'],
+  'htu-with-query': ['htu includes the query string', 'DPOP-05'],
+  'no-ath': ['no ath claim on PDS requests', 'DPOP-06'],
+  'new-dpop-key-on-refresh': ['signs the refresh with a newly generated key', 'DPOP-02'],
+  'ignore-dpop-algs': ['signs DPoP proofs with ES384 whatever the AS metadata lists', 'DPOP-03'],
+  // PKCE
+  'plain-pkce': ['code_challenge_method=plain', 'PKCE-02'],
+  'wrong-verifier': ['sends another code_verifier than the one of the challenge', 'PKCE-03'],
+  'no-pkce': ['no code_challenge at all', 'PKCE-02'],
+  // Token response
+  'bearer-token-type-ok': ['accepts token_type Bearer', 'TOKEN-02'],
+  'require-expires-in': ['throws a TypeError when expires_in is missing', 'TOKEN-06'],
+  'ignore-granted-scope': ['reports the requested scope instead of the granted one', 'TOKEN-10'],
+  'no-scope-check': ['does not require atproto in the granted scope', 'TOKEN-03'],
+  // Resource calls
+  'bearer-scheme': ['Authorization: Bearer on PDS requests', 'RES-01'],
+  'no-refresh-on-401': ['on a PDS 401 invalid_token returns the 401 without refreshing', 'REFRESH-04'],
+  'refresh-on-403': ['refreshes once on a PDS 403, then retries', 'REFRESH-07'],
+  // Refresh
+  'stale-refresh-token': ['keeps using the first refresh token forever', 'REFRESH-02'],
+  'retry-invalid-grant': ['on invalid_grant keeps the session and retries the same token once more', 'REFRESH-11'],
+  'no-refresh-lock': ['concurrent refreshes each send their own request', 'REFRESH-03'],
+  'delete-session-on-any-error': ['deletes the session on any refresh failure, 5xx included', 'REFRESH-05'],
+  // Sign-out
+  'no-revoke': ['sign-out deletes the session locally without revoking', 'REVOKE-01'],
+  'revoke-without-dpop': ['revocation request without a DPoP proof', 'REVOKE-02'],
+  'keep-tokens-after-sign-out': ['sign-out revokes but keeps the session, so later calls send the old token', 'REVOKE-04'],
+  'keep-session-on-revoke-error': ['when revocation fails, keeps the session and rejects', 'REVOKE-03'],
+  // Confidential client
+  'assertion-aud-token-endpoint': ['client assertion aud = the token endpoint URL', 'CONF-02'],
+  'reuse-client-assertion': ['resends the same client assertion on the nonce retry', 'CONF-05, NONCE-07'],
+  'assertion-no-kid': ['client assertion without a kid header', 'CONF-02'],
+  'metadata-dpop-bound-false': ['publishes dpop_bound_access_tokens false', 'META-03'],
+  // Loopback client
+  'loopback-no-scope-in-client-id': ['loopback client_id without the scope it requests', 'LOOP-03'],
+  'redirect-localhost': ['loopback redirect_uri http://localhost:8080/callback', 'LOOP-02'],
+  // Identity
+  'no-bidirectional-handle-check': ['does not check that the DID document claims the handle', 'DISC-03'],
+  'pds-from-first-service': ['takes the first service of the DID document whatever its id and type', 'DISC-04'],
+} as const satisfies Record<string, readonly [breaks: string, requirement: string]>
+
+export type Flaw = keyof typeof FLAWS
+
+export const FLAW_NAMES = Object.keys(FLAWS) as Flaw[]
+
+/** The set of flaws a client instance runs with. */
+export interface Flaws {
+  has(flaw: Flaw): boolean
+}
+
+/** A clean client. */
+export const NO_FLAWS: Flaws = { has: () => false }
+
+/**
+ * Parses `flaw=a,b,c` (client option). An unknown name is an error that lists the known ones, so a typo never
+ * silently runs the clean client.
+ */
+export function parseFlaws(spec: string | undefined): Flaws & { list: readonly Flaw[] } {
+  const names = (spec ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  const unknown = names.filter((n) => !(n in FLAWS))
+  if (unknown.length > 0) {
+    throw new Error(`unknown flaw ${unknown.map((n) => `"${n}"`).join(', ')} for the minimal client (known: ${FLAW_NAMES.join(', ')})`)
+  }
+  const set = new Set(names as Flaw[])
+  return { has: (flaw) => set.has(flaw), list: [...set] }
+}
