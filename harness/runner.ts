@@ -81,7 +81,9 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
       switch (step.op) {
         case 'authorize': {
           account = world.accounts[step.account ?? 'plc']
-          const out = await timeout(driver.authorize(loginInput(world, step)), ms, 'authorize')
+          const input = loginInput(world, step)
+          world.transcript.note(`the user logs in with ${input}`, { loginInput: input })
+          const out = await timeout(driver.authorize(input), ms, 'authorize')
           authorizationUrl = out.authorizationUrl
           result = out
           break

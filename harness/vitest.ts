@@ -88,6 +88,38 @@ function describeFinding(result: ScenarioResult, check: Verdict): string {
     .join('\n')
 }
 
+/** What one scenario result means for its vitest test. */
+export interface ScenarioAssessment {
+  /** Skip the test with this reason (the scenario was SKIPped). */
+  skip?: string
+  /** Printed with console.warn: WARN checks and baselined failures. */
+  warnings: string[]
+  /** Fail the test with this message: unlisted FAIL/ERROR checks and stale baseline entries. */
+  failure?: string
+}
+
+/** Turns a scenario result (and the baseline) into skip, warnings or a failure message; pure. */
+export function assessScenario(result: ScenarioResult, baseline: readonly BaselineEntry[] = []): ScenarioAssessment {
+  if (result.verdict === 'SKIP') {
+    return { skip: result.reason ?? (result.checks.map((c) => c.reason).filter(Boolean).join('; ') || 'skipped'), warnings: [] }
+  }
+  const outcome = applyBaseline({ scenarios: [result] }, baseline)
+  const warnings = outcome.baselined.map(
+    ({ check, entry }) => `${result.id}: expected failure (${entry.file}:${entry.line}${entry.reason ? `: ${entry.reason}` : ''})\n${describeFinding(result, check)}`,
+  )
+  const warns = result.checks.filter((c) => c.status === 'WARN')
+  if (warns.length > 0) warnings.push(`${result.id}: ${warns.length} warning(s)\n${warns.map((c) => describeFinding(result, c)).join('\n')}`)
+  const failing = outcome.failing.map((f) => f.check)
+  const lines: string[] = []
+  if (failing.length > 0) {
+    lines.push(`${result.id} ${result.verdict}: ${failing.length} check(s) failed`, ...failing.map((c) => describeFinding(result, c)))
+    if (result.fix && fixApplies(failing)) lines.push(`fix: ${result.fix}`)
+    lines.push(`(npx atproto-oauth-conformance explain ${result.id})`)
+  }
+  lines.push(...outcome.stale.map((s) => `stale baseline entry: ${s.message}`))
+  return { warnings, failure: lines.length > 0 ? lines.join('\n') : undefined }
+}
+
 function groupByFamily(scenarios: readonly Scenario[]): Map<Family, Scenario[]> {
   const groups = new Map<Family, Scenario[]>()
   for (const s of scenarios) groups.set(s.family, [...(groups.get(s.family) ?? []), s])
@@ -124,25 +156,10 @@ export function conformanceSuite(options: ConformanceSuiteOptions): void {
           // Each driver operation has its own timeout inside the runner; this one only backs it up.
           const timeout = timeoutMs * (scenario.steps.length + 2) + 5_000
           it(`${scenario.id}: ${scenario.title}`, { timeout }, async (ctx) => {
-            const result = await runScenario(scenario, run)
-            if (result.verdict === 'SKIP') {
-              ctx.skip(result.reason ?? result.checks.map((c) => c.reason).filter(Boolean).join('; '))
-            }
-            const outcome = applyBaseline({ scenarios: [result] }, baseline)
-            for (const { check, entry } of outcome.baselined) {
-              console.warn(`expected failure (${entry.file}:${entry.line}${entry.reason ? `: ${entry.reason}` : ''})\n${describeFinding(result, check)}`)
-            }
-            const warnings = result.checks.filter((c) => c.status === 'WARN')
-            if (warnings.length > 0) console.warn(`${scenario.id}: ${warnings.length} warning(s)\n${warnings.map((c) => describeFinding(result, c)).join('\n')}`)
-            const failing = outcome.failing.map((f) => f.check)
-            const lines: string[] = []
-            if (failing.length > 0) {
-              lines.push(`${scenario.id} ${result.verdict}: ${failing.length} check(s) failed`, ...failing.map((c) => describeFinding(result, c)))
-              if (result.fix && fixApplies(failing)) lines.push(`fix: ${result.fix}`)
-              lines.push(`(npx atproto-oauth-conformance explain ${scenario.id})`)
-            }
-            lines.push(...outcome.stale.map((s) => `stale baseline entry: ${s.message}`))
-            if (lines.length > 0) throw new ConformanceError(lines.join('\n'))
+            const verdict = assessScenario(await runScenario(scenario, run), baseline)
+            if (verdict.skip !== undefined) ctx.skip(verdict.skip)
+            for (const warning of verdict.warnings) console.warn(warning)
+            if (verdict.failure !== undefined) throw new ConformanceError(verdict.failure)
           })
         }
       })

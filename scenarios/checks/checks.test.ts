@@ -34,11 +34,13 @@ const KILLS: [string, keyof FlowFlaws][] = [
   ['dpop.standard-claims', 'extraClaim'],
   ['dpop.signature', 'badSignature'],
   ['dpop.single-header', 'twoProofs'],
-  ['par.request-shape', 'jsonPar'],
+  ['par.form-body', 'jsonPar'],
+  ['par.request-fields', 'noState'],
   ['conf.no-client-secret', 'clientSecret'],
   ['token.secrets-confidential', 'tokenInUrl'],
   ['res.token-to-pds-only', 'tokenToAs'],
-  ['token.request-shape', 'tokenRedirectMismatch'],
+  ['state.redirect-uri', 'tokenRedirectMismatch'],
+  ['token.request-shape', 'tokenJsonBody'],
 ]
 
 describe('always-on checks', () => {

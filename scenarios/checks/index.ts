@@ -1,6 +1,11 @@
 import type { Check } from '../../harness/check.ts'
-import { parRequestShape } from './par-request-shape.ts'
-import { tokenRequestShape } from './token-request-shape.ts'
+import { dpopKeyPerLogin, pkceFreshChallenge } from './login-fresh-secrets.ts'
+import { confDpopKeyDistinct, confSameKey } from './conf-keys.ts'
+import { scopeDeclared } from './scope-declared.ts'
+import { metaGrantTypes, metaJwks, metaRedirectUris, metaResponseTypes } from './meta-lint.ts'
+import { discLoginHint } from './disc-login-hint.ts'
+import { parFormBody, parRequestFields } from './par-request.ts'
+import { stateRedirectUri, tokenRequestShape } from './token-request.ts'
 import { dpopSingleHeader } from './dpop-single-header.ts'
 import { dpopStandardClaims } from './dpop-standard-claims.ts'
 import { dpopSignature } from './dpop-signature.ts'
@@ -36,10 +41,14 @@ import { tokenCodeOnce } from './token-code-once.ts'
 export const ALWAYS_ON_CHECKS: readonly Check[] = [
   parPushed,
   parDpop,
-  parRequestShape,
+  parFormBody,
+  parRequestFields,
   pkceS256,
   pkceVerifier,
+  pkceFreshChallenge,
   scopeAtproto,
+  scopeDeclared,
+  discLoginHint,
   statePresent,
   dpopProofShape,
   dpopSignature,
@@ -49,6 +58,7 @@ export const ALWAYS_ON_CHECKS: readonly Check[] = [
   dpopFreshJti,
   dpopAth,
   dpopSameKey,
+  dpopKeyPerLogin,
   nonceRetry,
   nonceBounded,
   nonceLatest,
@@ -56,14 +66,21 @@ export const ALWAYS_ON_CHECKS: readonly Check[] = [
   resDpopScheme,
   tokenCodeOnce,
   tokenRequestShape,
+  stateRedirectUri,
   tokenSecretsConfidential,
   resTokenToPdsOnly,
   refreshRotation,
   revokeDpop,
   loopNoPromptNone,
   metaDocument,
+  metaGrantTypes,
+  metaResponseTypes,
+  metaRedirectUris,
+  metaJwks,
   confAssertion,
   confFreshJti,
   confFreshOnRetry,
   confNoClientSecret,
+  confDpopKeyDistinct,
+  confSameKey,
 ]

@@ -112,6 +112,7 @@ export interface FlowFlaws {
   tokenToAs?: boolean
   tokenRedirectMismatch?: boolean
   twoProofs?: boolean
+  tokenJsonBody?: boolean
 }
 
 /**
@@ -173,7 +174,8 @@ export function goodFlow(flaws: FlowFlaws = {}): Transcript {
     ...(flaws.clientSecret ? { client_secret: 'shh' } : {}),
   }
   const tokenProof = mk(tokenKey, 'POST', tokenUrl, { nonce: asNonce, ...(flaws.athAtAs ? { ath: 'abc' } : {}) })
-  b.add({ url: tokenUrl, headers: { ...form, dpop: tokenProof, ...(flaws.tokenToAs ? { authorization: 'DPoP abc' } : {}) }, params: codeParams, status: 200, resHeaders: { 'dpop-nonce': asNonce }, resBody: { access_token: accessToken, token_type: 'DPoP', refresh_token: refresh1, scope: 'atproto', sub: 'did:plc:abc', expires_in: 3600 } })
+  const tokenForm = flaws.tokenJsonBody ? { 'content-type': 'application/json' } : form
+  b.add({ url: tokenUrl, headers: { ...tokenForm, dpop: tokenProof, ...(flaws.tokenToAs ? { authorization: 'DPoP abc' } : {}) }, params: codeParams, status: 200, resHeaders: { 'dpop-nonce': asNonce }, resBody: { access_token: accessToken, token_type: 'DPoP', refresh_token: refresh1, scope: 'atproto', sub: 'did:plc:abc', expires_in: 3600 } })
   if (flaws.reuseCode) {
     b.add({ url: tokenUrl, headers: { dpop: mk(tokenKey, 'POST', tokenUrl, { nonce: asNonce }) }, params: codeParams, status: 400, resBody: { error: 'invalid_grant', error_description: 'Invalid code' } })
   }

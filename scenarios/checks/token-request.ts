@@ -3,11 +3,11 @@ import { followTrails } from '../../harness/token-trail.ts'
 import { headerValue } from '../../harness/transcript.ts'
 import { fail, pass, skip } from '../../harness/verdict.ts'
 
-/** TOKEN-01/STATE-06: the code exchange is form-encoded, complete, and repeats the PAR redirect_uri exactly. */
+/** TOKEN-01: the code exchange is form-encoded and complete. */
 export const tokenRequestShape = defineCheck({
   id: 'token.request-shape',
   requirement: { id: 'TOKEN-01', level: 'MUST' },
-  title: 'The code exchange is a form POST with code, code_verifier, client_id, DPoP and the PAR redirect_uri',
+  title: 'The code exchange is a form POST with code, code_verifier, client_id, redirect_uri and DPoP',
   judge({ transcript }) {
     let judged = 0
     for (const trail of followTrails(transcript)) {
@@ -20,12 +20,9 @@ export const tokenRequestShape = defineCheck({
           ...(missing.length ? [`missing ${missing.join(', ')}`] : []),
           ...(!ex.dpop ? ['no DPoP proof'] : []),
         ]
-        const pushed = trail.par && param(trail.par, 'redirect_uri')
-        const sent = param(ex, 'redirect_uri')
-        if (pushed && sent && pushed !== sent) problems.push(`redirect_uri ${sent} differs from ${pushed} sent at PAR (STATE-06)`)
         if (problems.length > 0) {
           return fail({
-            expected: 'a form body with grant_type, code, code_verifier, client_id and the redirect_uri sent at PAR, plus a DPoP proof (RFC 6749 §4.1.3)',
+            expected: 'a form body with grant_type, code, code_verifier, client_id and redirect_uri, plus a DPoP proof (RFC 6749 §4.1.3)',
             observed: `${problems.join('; ')} in ${describe(ex)}`,
             evidence: [...(trail.par ? [trail.par.ref] : []), ex.ref],
           })
@@ -33,5 +30,30 @@ export const tokenRequestShape = defineCheck({
       }
     }
     return judged > 0 ? pass(`${judged} code exchange(s)`) : skip('no code exchange happened')
+  },
+})
+
+/** STATE-06: the code exchange repeats exactly the redirect_uri sent at PAR. */
+export const stateRedirectUri = defineCheck({
+  id: 'state.redirect-uri',
+  requirement: { id: 'STATE-06', level: 'MUST' },
+  title: 'The token request uses the redirect_uri sent at PAR',
+  judge({ transcript }) {
+    let judged = 0
+    for (const trail of followTrails(transcript)) {
+      const pushed = trail.par && param(trail.par, 'redirect_uri')
+      for (const ex of trail.uses.filter((e) => e.request.path === '/oauth/token' && param(e, 'grant_type') === 'authorization_code')) {
+        judged++
+        const sent = param(ex, 'redirect_uri')
+        if (pushed !== undefined && sent !== pushed) {
+          return fail({
+            expected: `redirect_uri ${pushed}, as sent at PAR (${trail.par!.ref}) (RFC 6749 §4.1.3)`,
+            observed: `redirect_uri ${JSON.stringify(sent ?? null)} in ${describe(ex)}`,
+            evidence: [trail.par!.ref, ex.ref],
+          })
+        }
+      }
+    }
+    return judged > 0 ? pass() : skip('no code exchange happened')
   },
 })

@@ -1,0 +1,43 @@
+import { asRequests, defineCheck, describe, param, responseJson } from '../../harness/check.ts'
+import { fail, pass, skip } from '../../harness/verdict.ts'
+
+/** The scope a client declares: the loopback client_id's scope parameter, or its metadata document's scope. */
+function declaredScope(clientId: string, documents: Map<string, string>): string | undefined {
+  if (clientId.startsWith('http://localhost')) {
+    try {
+      return new URL(clientId).searchParams.get('scope') ?? 'atproto'
+    } catch {
+      return undefined
+    }
+  }
+  return documents.get(clientId)
+}
+
+/** SCOPE-02: requested scopes are a subset of those the client declared. */
+export const scopeDeclared = defineCheck({
+  id: 'scope.declared',
+  requirement: { id: 'SCOPE-02', level: 'MUST' },
+  title: 'The client requests only scopes it declared in its client_id or metadata',
+  judge({ transcript }) {
+    const documents = new Map<string, string>()
+    for (const ex of transcript.exchanges({ server: 'client-host' })) {
+      const doc = responseJson(ex)
+      if (typeof doc?.client_id === 'string' && typeof doc.scope === 'string') documents.set(doc.client_id, doc.scope)
+    }
+    const pars = asRequests(transcript, '/oauth/par')
+    if (pars.length === 0) return skip('the client sent no PAR request')
+    for (const ex of pars) {
+      const declared = declaredScope(param(ex, 'client_id') ?? '', documents)
+      if (declared === undefined) continue
+      const undeclared = (param(ex, 'scope') ?? '').split(' ').filter((s) => s && !declared.split(' ').includes(s))
+      if (undeclared.length > 0) {
+        return fail({
+          expected: `only scopes declared by the client ("${declared}")`,
+          observed: `undeclared ${undeclared.join(', ')} requested in ${describe(ex)}`,
+          evidence: [ex.ref],
+        })
+      }
+    }
+    return pass()
+  },
+})
