@@ -81,7 +81,8 @@ let worldCounter = 0
 
 /**
  * Scenarios are static data written before any World exists, so their fault plans name the World's values
- * symbolically: `$plc`, `$web` and `$foreign` (the accounts' DIDs), `$issuer`, `$pds`. Replaced in keys and values.
+ * symbolically: `$plc`, `$web` and `$foreign` (the accounts' DIDs), `$issuer`, `$pds`, `$identity` (origins).
+ * Replaced in keys and values.
  */
 export function resolveFaultSymbols(plan: Record<string, unknown>, symbols: Record<string, string>): void {
   const swap = (v: string) => symbols[v] ?? v
@@ -272,6 +273,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     $foreign: foreign.did,
     $issuer: urls.issuer,
     $pds: urls.pds,
+    $identity: urls.identity,
   })
 
   let closed = false

@@ -85,6 +85,8 @@ export interface IdentityFaults {
   didDocPds?: Record<string, string | null>
   /** DID → alsoKnownAs override. */
   alsoKnownAs?: Record<string, string[]>
+  /** DID → services listed before #atproto_pds (decoys a client must not pick). */
+  servicesBefore?: Record<string, { id: string; type: string; serviceEndpoint: string }[]>
 }
 
 /** Names of the top-level seams, for listing and for validating user-supplied plans. */

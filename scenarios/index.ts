@@ -1,4 +1,5 @@
 import type { Scenario } from '../harness/scenario.ts'
+import asEndpointsOffOrigin from './iss/as-endpoints-off-origin.ts'
 import asMetadataCimdUnsupported from './iss/as-metadata-cimd-unsupported.ts'
 import asMetadataIssuerMismatch from './iss/as-metadata-issuer-mismatch.ts'
 import asProtectedResourcesMismatch from './iss/as-protected-resources-mismatch.ts'
@@ -21,6 +22,7 @@ import dpopFreshJti from './dpop/dpop-fresh-jti.ts'
 import dpopHtuWithoutQuery from './dpop/dpop-htu-without-query.ts'
 import dpopSameKeyRefresh from './dpop/dpop-same-key-refresh.ts'
 import dpopTokenTypeBearer from './dpop/dpop-token-type-bearer.ts'
+import identDecoyService from './ident/ident-decoy-service.ts'
 import identHandleNotInDidDoc from './ident/ident-handle-not-in-did-doc.ts'
 import identNoPdsService from './ident/ident-no-pds-service.ts'
 import loginWithDid from './disc/login-with-did.ts'
@@ -66,15 +68,18 @@ import tokenSubForeignAs from './bind/token-sub-foreign-as.ts'
 import tokenSubMissing from './bind/token-sub-missing.ts'
 import tokenSubNotDid from './bind/token-sub-not-did.ts'
 import tokenSubOtherAccount from './bind/token-sub-other-account.ts'
+import twoLoginsFreshSecrets from './state/two-logins-fresh-secrets.ts'
 
 /** Every scenario, in catalog order. A registry test checks that each file under scenarios/<family>/ is listed. */
 export const SCENARIOS: readonly Scenario[] = [
   loginWithDid,
   loginWithHandle,
   loginWithPdsUrl,
+  identDecoyService,
   identHandleNotInDidDoc,
   identNoPdsService,
   loginWithDidWeb,
+  asEndpointsOffOrigin,
   asMetadataCimdUnsupported,
   asMetadataIssuerMismatch,
   asProtectedResourcesMismatch,
@@ -93,6 +98,7 @@ export const SCENARIOS: readonly Scenario[] = [
   callbackStateMissing,
   callbackStateReplayed,
   callbackStateTampered,
+  twoLoginsFreshSecrets,
   authorizeUrlRequestUriOnly,
   parDpopStrict,
   parEndpointMissing,

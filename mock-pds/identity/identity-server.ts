@@ -30,7 +30,10 @@ export function didDocument(account: Account, deps: IdentityDeps): Record<string
     verificationMethod: [
       { id: `${account.did}#atproto`, type: 'Multikey', controller: account.did, publicKeyMultibase: SIGNING_KEY },
     ],
-    service: pds === null ? [] : [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: pds }],
+    service: [
+      ...(faults?.servicesBefore?.[account.did] ?? []),
+      ...(pds === null ? [] : [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: pds }]),
+    ],
   }
 }
 
