@@ -60,6 +60,13 @@ describe('World', () => {
     expect(page).toMatchObject({ ref: '#2', actor: 'user-agent', response: { status: 400 } })
   })
 
+  it('while a World is open, requests to hosts outside the World fail without leaving the machine', async () => {
+    const w = await world()
+    await expect(fetch('https://evil.example/steal')).rejects.toThrow(TypeError)
+    await expect(fetch('https://bsky.social/xrpc/com.atproto.server.describeServer')).rejects.toThrow(TypeError)
+    expect((await fetch(`${w.urls.issuer}/.well-known/oauth-authorization-server`)).status).toBe(200)
+  })
+
   it('answers unknown routes with JSON 404, never an HTML 500', async () => {
     const w = await world()
     const res = await fetch(`${w.urls.issuer}/nope`)

@@ -12,7 +12,7 @@ import { manualClock, realClock as wallClock, type Clock } from './clock.ts'
 import { readBody } from './http/body.ts'
 import { listenLoopback, type LoopbackServer } from './http/listen.ts'
 import { recordExchanges } from './http/record.ts'
-import { routeHttpsHost } from './https-hosts.ts'
+import { holdNetworkGuard, routeHttpsHost } from './https-hosts.ts'
 import { Transcript, type ServerName } from './transcript.ts'
 
 /** Where the AS lives: on its own origin like bsky.social, or inside the PDS like a default self-hosted PDS. */
@@ -22,7 +22,7 @@ export interface WorldOptions {
   profile?: ProfileName
   topology?: Topology
   faults?: FaultPlan
-  /** The World clock (token expiry, nonce rotation, code lifetime); a manual clock by default. */
+  /** The World clock (token expiry, nonce rotation, code lifetime); a manual clock on a minute boundary by default. */
   clock?: Clock
   /** The clock DPoP `iat` and client assertions are judged against. */
   realClock?: Clock
@@ -85,7 +85,8 @@ let worldCounter = 0
  * Replaced in keys and values.
  */
 export function resolveFaultSymbols(plan: Record<string, unknown>, symbols: Record<string, string>): void {
-  const swap = (v: string) => symbols[v] ?? v
+  // `$name` alone, or as the prefix of a URL (`$identity/oauth/token`).
+  const swap = (v: string) => v.replace(/^\$[a-z]+(?=\/|$)/, (name) => symbols[name] ?? name)
   const walk = (node: unknown): unknown => {
     if (typeof node === 'string') return swap(node)
     if (Array.isArray(node)) return node.map(walk)
@@ -135,7 +136,9 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const profile = PROFILES[options.profile ?? 'reference']
   const topology = options.topology ?? 'entryway'
   const faults: FaultPlan = structuredClone(options.faults ?? {})
-  const clock = options.clock ?? manualClock()
+  // Starts on a minute boundary so nonce rotation (60 s, or a divisor of it) happens at the same offsets in every
+  // run: a scenario that advances the clock 40 s always crosses the same number of rotations.
+  const clock = options.clock ?? manualClock(Math.floor(Date.now() / 60_000) * 60_000)
   const real = options.realClock ?? wallClock
   const transcript = new Transcript(() => clock.now())
   const ports = options.ports
@@ -187,7 +190,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   })
 
   const servers: LoopbackServer[] = []
-  const unroute: (() => void)[] = []
+  const unroute: (() => void)[] = [holdNetworkGuard()]
   const start = async (name: ServerName, origin: () => string, mount: (app: Express) => void, port = 0) => {
     const app = baseApp()
     app.use(recordExchanges(transcript, name, origin))

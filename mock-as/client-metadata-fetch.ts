@@ -1,5 +1,13 @@
 import { InvalidClientMetadataError } from '../protocol/errors.ts'
 
+/**
+ * Drops a response body we will not read. Not awaited: while msw's interceptor is active, a cancelled
+ * pass-through body never settles its cancel() promise.
+ */
+function discard(res: Response): void {
+  void res.body?.cancel().catch(() => undefined)
+}
+
 /** Maps public host names (e.g. `client.test`) to the loopback origin that serves them. */
 export type HostMap = ReadonlyMap<string, string>
 
@@ -40,16 +48,16 @@ export async function fetchClientDocument(
     return fail(timedOut ? `no answer within ${limits.timeoutMs} ms` : `request failed (${(err as Error).message})`)
   }
   if (res.status >= 300 && res.status < 400) {
-    await res.body?.cancel()
+    discard(res)
     fail(`redirects are not followed (HTTP ${res.status})`)
   }
   if (res.status < 200 || res.status >= 300) {
-    await res.body?.cancel()
+    discard(res)
     fail(`HTTP ${res.status}`)
   }
   const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
   if (type !== 'application/json') {
-    await res.body?.cancel()
+    discard(res)
     fail(`content-type must be application/json, got "${type || '(none)'}"`)
   }
   const chunks: Uint8Array[] = []
@@ -60,7 +68,7 @@ export async function fetchClientDocument(
     if (done) break
     size += value.length
     if (size > limits.maxBytes) {
-      await reader.cancel()
+      void reader.cancel().catch(() => undefined)
       fail(`document larger than ${limits.maxBytes} bytes`)
     }
     chunks.push(value)

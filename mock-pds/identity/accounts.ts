@@ -8,14 +8,11 @@ export interface Account {
   /** Which DID method the account uses (did:web accounts live on the identity server's origin). */
   method: 'plc' | 'web'
   /**
-   * The account lives on a PDS outside this World: its DID document names the identity server's origin,
-   * whose protected-resource metadata names a foreign AS (for BIND-03 scenarios).
+   * The account lives on a PDS outside this World's AS: its DID document names the identity server's origin,
+   * which plays that foreign PDS and its own authorization server (for BIND-03 scenarios).
    */
   foreign?: boolean
 }
-
-/** The authorization server a foreign account's PDS names. Nothing listens there. */
-export const FOREIGN_AS = 'https://foreign-as.example'
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
 

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express'
-import { FOREIGN_AS, type Account } from './accounts.ts'
+import type { Account } from './accounts.ts'
 import type { IdentityFaults } from '../../mock-as/faults.ts'
 
 export interface IdentityDeps {
@@ -68,10 +68,30 @@ export function identityRouter(deps: IdentityDeps): Router {
     if (!did) return void res.status(404).end('no DID for this host')
     res.status(200).end(did)
   })
-  // The "PDS" of foreign accounts: its metadata names an authorization server outside the World.
+  // The PDS of foreign accounts, protected by its own authorization server (this origin too), so a client
+  // verifying a foreign sub (BIND-03) finds another issuer without any request leaving the machine.
   r.get('/.well-known/oauth-protected-resource', (_req, res) => {
     if (!deps.origin) return json(res, 404, { message: 'not a PDS' })
-    json(res, 200, { resource: deps.origin(), authorization_servers: [FOREIGN_AS], scopes_supported: [], bearer_methods_supported: ['header'] })
+    json(res, 200, { resource: deps.origin(), authorization_servers: [deps.origin()], scopes_supported: [], bearer_methods_supported: ['header'] })
+  })
+  r.get('/.well-known/oauth-authorization-server', (_req, res) => {
+    if (!deps.origin) return json(res, 404, { message: 'not an authorization server' })
+    const issuer = deps.origin()
+    json(res, 200, {
+      issuer,
+      authorization_endpoint: `${issuer}/oauth/authorize`,
+      token_endpoint: `${issuer}/oauth/token`,
+      pushed_authorization_request_endpoint: `${issuer}/oauth/par`,
+      require_pushed_authorization_requests: true,
+      authorization_response_iss_parameter_supported: true,
+      client_id_metadata_document_supported: true,
+      scopes_supported: ['atproto'],
+      response_types_supported: ['code'],
+      code_challenge_methods_supported: ['S256'],
+      dpop_signing_alg_values_supported: ['ES256'],
+      token_endpoint_auth_methods_supported: ['none', 'private_key_jwt'],
+      protected_resources: [issuer],
+    })
   })
   r.get('/.well-known/did.json', (_req, res) => {
     const account = deps.accounts.find((a) => a.method === 'web')

@@ -5,6 +5,8 @@ export default defineScenario({
   title: 'Aborts when the PDS names no authorization server',
   family: 'ISS',
   requirements: [{ id: 'DISC-05', level: 'MUST' }],
+  // Self-hosted, so a client that falls back to the PDS origin as its AS would get through: it must not.
+  topology: 'self-hosted',
   faults: { protectedResource: { authorization_servers: [] } },
   steps: [{ op: 'authorize' }, { op: 'callback' }],
   expect: { failsAt: 'authorize', forbidden: ['POST /oauth/par'] },

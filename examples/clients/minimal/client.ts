@@ -201,6 +201,7 @@ export class MinimalOAuthClient {
     if (!this.flaws.has('skip-issuer-metadata-check') && m.issuer !== issuer) {
       throw new OAuthClientError('IssuerMismatch', `the metadata at ${url} says issuer ${JSON.stringify(m.issuer)}, not ${issuer}`)
     }
+    const validate = !this.flaws.has('skip-metadata-validation')
     const endpoint = (name: string, required: boolean): string | undefined => {
       const value = m[name]
       if (value === undefined && !required) return undefined
@@ -212,7 +213,7 @@ export class MinimalOAuthClient {
       } catch {
         throw invalid(`has an invalid ${name} ${JSON.stringify(value)}`)
       }
-      if (origin !== issuer) throw invalid(`puts ${name} on ${origin}, not on the issuer's origin ${issuer}`)
+      if (validate && origin !== issuer) throw invalid(`puts ${name} on ${origin}, not on the issuer's origin ${issuer}`)
       return value
     }
     const par = endpoint('pushed_authorization_request_endpoint', false)
@@ -221,39 +222,42 @@ export class MinimalOAuthClient {
     if (!par && !frontChannel) {
       throw new OAuthClientError('ParUnsupported', `the metadata at ${url} has no pushed_authorization_request_endpoint; atproto requires PAR`)
     }
-    if (!frontChannel && m.require_pushed_authorization_requests !== true) {
-      throw invalid('does not set require_pushed_authorization_requests: true')
-    }
-    // ISS-04 depends on it: the callback's iss is then mandatory.
-    if (m.authorization_response_iss_parameter_supported !== true) {
-      throw invalid('does not set authorization_response_iss_parameter_supported: true')
-    }
-    // The client_id of this client is a metadata document URL (or the loopback form).
-    if (m.client_id_metadata_document_supported !== true) throw invalid('does not set client_id_metadata_document_supported: true')
-    const lists = (name: string, value: string) => Array.isArray(m[name]) && (m[name] as unknown[]).includes(value)
-    if (!lists('code_challenge_methods_supported', 'S256')) throw invalid('does not list S256 in code_challenge_methods_supported')
-    if (!lists('scopes_supported', 'atproto')) throw invalid('does not list atproto in scopes_supported')
-    if (!Array.isArray(m.dpop_signing_alg_values_supported)) throw invalid('has no dpop_signing_alg_values_supported')
-    if (!lists('response_types_supported', 'code')) throw invalid('does not list code in response_types_supported')
-    // RFC 8414 §2: an omitted grant_types_supported means authorization_code (and implicit); a list must have ours.
-    const grantTypes = ['authorization_code', 'refresh_token']
-    if (m.grant_types_supported !== undefined && !grantTypes.every((g) => lists('grant_types_supported', g))) {
-      throw invalid('does not list authorization_code and refresh_token in grant_types_supported')
-    }
-    // CONF-07: a confidential client fails fast rather than silently becoming a public one.
-    const authMethod = this.#client.kind === 'confidential' ? 'private_key_jwt' : 'none'
-    if (!lists('token_endpoint_auth_methods_supported', authMethod)) {
-      throw invalid(`does not offer the client authentication method ${authMethod}`)
-    }
-    if (authMethod === 'private_key_jwt' && !lists('token_endpoint_auth_signing_alg_values_supported', 'ES256')) {
-      throw invalid('does not accept ES256 client assertions')
-    }
-    // DISC-17 (RFC 9728 §4): if the AS names the resources it protects, the PDS must be one of them.
-    if (pds && Array.isArray(m.protected_resources) && !m.protected_resources.includes(pds)) {
-      throw new OAuthClientError(
-        'ResourceMismatch',
-        `the authorization server ${issuer} does not protect the PDS ${pds} (protected_resources ${JSON.stringify(m.protected_resources)})`,
-      )
+    // ISS-05 and DISC-17: the metadata is an atproto AS's, for this client and this PDS.
+    if (validate) {
+      if (!frontChannel && m.require_pushed_authorization_requests !== true) {
+        throw invalid('does not set require_pushed_authorization_requests: true')
+      }
+      // ISS-04 depends on it: the callback's iss is then mandatory.
+      if (m.authorization_response_iss_parameter_supported !== true) {
+        throw invalid('does not set authorization_response_iss_parameter_supported: true')
+      }
+      // The client_id of this client is a metadata document URL (or the loopback form).
+      if (m.client_id_metadata_document_supported !== true) throw invalid('does not set client_id_metadata_document_supported: true')
+      const lists = (name: string, value: string) => Array.isArray(m[name]) && (m[name] as unknown[]).includes(value)
+      if (!lists('code_challenge_methods_supported', 'S256')) throw invalid('does not list S256 in code_challenge_methods_supported')
+      if (!lists('scopes_supported', 'atproto')) throw invalid('does not list atproto in scopes_supported')
+      if (!Array.isArray(m.dpop_signing_alg_values_supported)) throw invalid('has no dpop_signing_alg_values_supported')
+      if (!lists('response_types_supported', 'code')) throw invalid('does not list code in response_types_supported')
+      // RFC 8414 §2: an omitted grant_types_supported means authorization_code (and implicit); a list must have ours.
+      const grantTypes = ['authorization_code', 'refresh_token']
+      if (m.grant_types_supported !== undefined && !grantTypes.every((g) => lists('grant_types_supported', g))) {
+        throw invalid('does not list authorization_code and refresh_token in grant_types_supported')
+      }
+      // CONF-07: a confidential client fails fast rather than silently becoming a public one.
+      const authMethod = this.#client.kind === 'confidential' ? 'private_key_jwt' : 'none'
+      if (!lists('token_endpoint_auth_methods_supported', authMethod)) {
+        throw invalid(`does not offer the client authentication method ${authMethod}`)
+      }
+      if (authMethod === 'private_key_jwt' && !lists('token_endpoint_auth_signing_alg_values_supported', 'ES256')) {
+        throw invalid('does not accept ES256 client assertions')
+      }
+      // DISC-17 (RFC 9728 §4): if the AS names the resources it protects, the PDS must be one of them.
+      if (pds && Array.isArray(m.protected_resources) && !m.protected_resources.includes(pds)) {
+        throw new OAuthClientError(
+          'ResourceMismatch',
+          `the authorization server ${issuer} does not protect the PDS ${pds} (protected_resources ${JSON.stringify(m.protected_resources)})`,
+        )
+      }
     }
     return {
       issuer,

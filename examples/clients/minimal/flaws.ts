@@ -9,6 +9,7 @@ export const FLAWS = {
   // Callback / issuer
   'skip-iss-check': ['accepts a wrong or missing callback iss', 'ISS-03, ISS-04'],
   'skip-issuer-metadata-check': ['does not compare the AS metadata issuer with its origin and the PRM', 'ISS-01, ISS-02'],
+  'skip-metadata-validation': ['uses AS metadata without the atproto checks (PAR required, iss support, client metadata documents, endpoints on the issuer origin, protected_resources)', 'ISS-05, ISS-08, DISC-17'],
   'skip-prm-resource-check': ['uses protected-resource metadata whose resource is not the PDS', 'DISC-16'],
   'lenient-prm': ['takes authorization_servers[0] whatever the count (the PDS origin if empty)', 'DISC-05'],
   'no-sub-verification': ['skips every check of the token response sub', 'BIND-01, BIND-02, BIND-03'],

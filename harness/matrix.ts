@@ -1,0 +1,44 @@
+import type { Driver } from './drivers/types.ts'
+import { runSuite } from './runner.ts'
+import type { Scenario } from './scenario.ts'
+import type { Status } from './verdict.ts'
+
+/** One client variant of the detection matrix: a name and a driver factory. */
+export interface Variant {
+  name: string
+  driver: () => Driver | Promise<Driver>
+}
+
+/** What one variant got on one scenario: its verdict and the checks that did not pass. */
+export interface MatrixCell {
+  verdict: Status
+  failing: string[]
+}
+
+/** scenario id → variant name → cell */
+export type Matrix = Record<string, Record<string, MatrixCell>>
+
+/** Runs every scenario against every variant and collects the verdicts. */
+export async function runMatrix(
+  scenarios: readonly Scenario[],
+  variants: readonly Variant[],
+  options: { concurrency?: number; onVariant?(name: string, index: number, total: number): void } = {},
+): Promise<Matrix> {
+  const matrix: Matrix = Object.fromEntries(scenarios.map((s) => [s.id, {}]))
+  for (const [i, variant] of variants.entries()) {
+    options.onVariant?.(variant.name, i, variants.length)
+    const report = await runSuite({ scenarios, driver: variant.driver, clientName: variant.name, concurrency: options.concurrency ?? 2 })
+    for (const r of report.scenarios) {
+      matrix[r.id]![variant.name] = {
+        verdict: r.verdict,
+        failing: r.checks.filter((c) => c.status === 'FAIL' || c.status === 'WARN' || c.status === 'ERROR').map((c) => c.checkId),
+      }
+    }
+  }
+  return matrix
+}
+
+/** Whether a cell shows the flaw was caught: a FAIL, or a WARN for a SHOULD requirement. */
+export function detected(cell: MatrixCell | undefined): boolean {
+  return cell?.verdict === 'FAIL' || cell?.verdict === 'WARN'
+}

@@ -1,0 +1,90 @@
+import type { Status, Verdict } from '../harness/verdict.ts'
+import type { RunReport, ScenarioResult } from './schema.ts'
+import { byFamily, firstLine, fixApplies, NOTEWORTHY } from './view.ts'
+
+const ICON: Record<Status, string> = { PASS: '✅', FAIL: '❌', WARN: '⚠️', SKIP: '⏭️', ERROR: '💥' }
+
+/**
+ * GitHub caps a step summary at 1 MiB: long texts are cut at MAX_TEXT characters, and findings sections stop
+ * once the summary would pass MAX_BYTES (the rest is in report.html).
+ */
+const MAX_TEXT = 600
+const MAX_BYTES = 900 * 1024
+
+/**
+ * The one Markdown escape: backslash before the characters that start emphasis, links, tables or code, HTML
+ * entities for markup characters (GitHub strips raw HTML), and line breaks as spaces so a value stays in its
+ * table cell or list item. Long values are cut at MAX_TEXT characters.
+ */
+function md(value: string): string {
+  const text = value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}… (cut; see report.html)` : value
+  return text
+    .replace(/[\\`*_[\]|~#]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+}
+
+/** An id as inline code; ids are plain kebab/dotted words, anything else falls back to escaped text. */
+function code(id: string): string {
+  return /^[\w.:#-]+$/.test(id) ? `\`${id}\`` : md(id)
+}
+
+function checkCounts(s: ScenarioResult): string {
+  const counts = new Map<Status, number>()
+  for (const c of s.checks) counts.set(c.status, (counts.get(c.status) ?? 0) + 1)
+  const order: Status[] = ['FAIL', 'ERROR', 'WARN', 'PASS', 'SKIP']
+  return order
+    .filter((st) => counts.has(st))
+    .map((st) => `${counts.get(st)} ${st.toLowerCase()}`)
+    .join(', ')
+}
+
+function finding(c: Verdict): string[] {
+  const lines = [`- ${ICON[c.status]} **${c.status}** ${code(c.checkId)} · **${md(c.requirement.id)} ${c.requirement.level}** — ${md(c.title)}`]
+  if (c.expected !== undefined) lines.push(`  - expected: ${md(c.expected)}`)
+  if (c.observed !== undefined) lines.push(`  - observed: ${md(c.observed)}`)
+  if (c.reason !== undefined) lines.push(`  - reason: ${md(firstLine(c.reason))}`)
+  if (c.evidence.length > 0) lines.push(`  - transcript: ${c.evidence.map(code).join(' ')}`)
+  return lines
+}
+
+/** A run summary sized for a GitHub step summary: totals, a table per family, then every FAIL, ERROR and WARN. */
+export function renderMarkdown(report: RunReport): string {
+  const t = report.totals
+  const failed = t.FAIL + t.ERROR
+  const lines: string[] = [
+    `## ${failed > 0 ? ICON.FAIL : ICON.PASS} atproto OAuth conformance: ${md(report.client.name)}`,
+    '',
+    `**${t.PASS + t.WARN} passed** (${t.WARN} with warnings) · **${t.FAIL} failed** · **${t.ERROR} errors** · ${t.SKIP} skipped — ` +
+      `${t.scenarios} scenarios in ${(report.durationMs / 1000).toFixed(2)} s`,
+    '',
+    `<sub>${md(report.tool.name)} ${md(report.tool.version)} · ${md(report.client.driver)} driver` +
+      `${report.profile ? ` · profile ${report.profile}` : ''}${report.topology ? ` · topology ${report.topology}` : ''}` +
+      ` · started ${md(report.startedAt)}${report.redacted ? '' : ' · **not redacted**'}</sub>`,
+  ]
+  for (const [family, scenarios] of byFamily(report)) {
+    lines.push('', `### ${family}`, '', '| verdict | scenario | title | checks | time |', '| --- | --- | --- | --- | ---: |')
+    for (const s of scenarios) {
+      lines.push(`| ${ICON[s.verdict]} ${s.verdict} | ${code(s.id)} | ${md(s.title)} | ${checkCounts(s)} | ${s.durationMs} ms |`)
+    }
+  }
+  const noteworthy = report.scenarios.filter((s) => NOTEWORTHY[s.verdict])
+  if (noteworthy.length > 0) lines.push('', '### Findings')
+  let bytes = Buffer.byteLength(lines.join('\n'))
+  let shown = 0
+  for (const s of noteworthy) {
+    const checks = s.checks.filter((c) => NOTEWORTHY[c.status])
+    const section = ['', `#### ${ICON[s.verdict]} ${s.verdict} ${code(s.id)} — ${md(s.title)}`, '', ...checks.flatMap(finding)]
+    if (s.reason !== undefined && !checks.some((c) => c.reason === s.reason)) section.push(`- reason: ${md(firstLine(s.reason))}`)
+    if (s.fix !== undefined && fixApplies(checks)) section.push(`- **fix:** ${md(s.fix)}`)
+    const size = Buffer.byteLength(section.join('\n')) + 1
+    if (bytes + size > MAX_BYTES) break
+    lines.push(...section)
+    bytes += size
+    shown++
+  }
+  if (shown < noteworthy.length) lines.push('', `…and ${noteworthy.length - shown} more scenarios with findings: see report.html.`)
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,76 @@
+import type { Exchange } from '../harness/transcript.ts'
+import { headerValue } from '../harness/transcript.ts'
+import type { Family } from '../harness/scenario.ts'
+import type { Status, Verdict } from '../harness/verdict.ts'
+import type { RunReport, ScenarioResult } from './schema.ts'
+
+/** Verdicts worth a reader's attention: FAIL and ERROR fail the run, WARN flags a SHOULD. */
+export const NOTEWORTHY: Record<Status, boolean> = { PASS: false, SKIP: false, WARN: true, FAIL: true, ERROR: true }
+
+/** The report's scenarios grouped by family, families in order of first appearance. */
+export function byFamily(report: Pick<RunReport, 'scenarios'>): [Family, ScenarioResult[]][] {
+  const groups = new Map<Family, ScenarioResult[]>()
+  for (const s of report.scenarios) {
+    const group = groups.get(s.family) ?? []
+    group.push(s)
+    groups.set(s.family, group)
+  }
+  return [...groups]
+}
+
+/** Counts of each scenario verdict. */
+export function countVerdicts(scenarios: readonly ScenarioResult[]): Record<Status, number> {
+  const counts: Record<Status, number> = { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, ERROR: 0 }
+  for (const s of scenarios) counts[s.verdict]++
+  return counts
+}
+
+/**
+ * The OAuth or XRPC error an exchange answered with: the JSON body's `error`, else the `error` parameter of a
+ * `WWW-Authenticate` challenge (RFC 6750 §3, RFC 9449 §7.1).
+ */
+export function responseError(ex: Exchange): string | undefined {
+  const body = ex.response.body
+  if (body && body.startsWith('{')) {
+    try {
+      const error = (JSON.parse(body) as { error?: unknown }).error
+      if (typeof error === 'string') return error
+    } catch {
+      // not JSON after all: fall through to the challenge
+    }
+  }
+  return headerValue(ex.response.headers, 'www-authenticate')?.match(/\berror="([^"]*)"/)?.[1]
+}
+
+/** `POST /oauth/par → 400 use_dpop_nonce`: the one-line label of an exchange. */
+export function exchangeLabel(ex: Exchange): string {
+  const error = responseError(ex)
+  return `${ex.request.method} ${ex.request.path} → ${ex.response.status}${error ? ` ${error}` : ''}`
+}
+
+/** One line per non-passing check: `dpop.fresh-jti DPOP-11 MUST: expected …; observed …; transcript #3 #7`. */
+export function describeCheck(check: Verdict): string {
+  const parts = [
+    check.expected !== undefined ? `expected ${check.expected}` : undefined,
+    check.observed !== undefined ? `observed ${check.observed}` : undefined,
+    check.reason !== undefined ? `reason ${check.reason}` : undefined,
+    check.evidence.length > 0 ? `transcript ${check.evidence.join(' ')}` : undefined,
+  ].filter((p): p is string => p !== undefined)
+  return `${check.checkId} ${check.requirement.id} ${check.requirement.level}: ${parts.join('; ') || check.title}`
+}
+
+/** The first line of a text (an ERROR reason may carry a stack trace). */
+export function firstLine(text: string): string {
+  const i = text.indexOf('\n')
+  return i < 0 ? text : `${text.slice(0, i)} …`
+}
+
+/** Whether a scenario's fix applies: it explains FAIL and WARN checks, not a crash or a harness failure. */
+export function fixApplies(checks: readonly Verdict[]): boolean {
+  return checks.some((c) => c.status === 'FAIL' || c.status === 'WARN')
+}
+
+/** Milliseconds as seconds with three decimals, the unit JUnit uses. */
+export function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3)
+}
