@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
 import pc from 'picocolors'
 import { HarnessError } from '../protocol/errors.ts'
+import { applyBaseline, baselineFailed, describeBaseline, readBaseline } from '../reports/baseline.ts'
 import { writeReports } from '../reports/write.ts'
 import { REQUIREMENTS } from '../scenarios/catalog.ts'
 import { SCENARIOS } from '../scenarios/index.ts'
@@ -50,11 +51,19 @@ program
   .option('--concurrency <n>', 'scenarios run in parallel', positiveInt('--concurrency'), 1)
   .option('--timeout <ms>', 'per client operation', positiveInt('--timeout'), 15000)
   .option('--no-redact', 'keep tokens and codes in the report transcripts')
+  .option('--baseline <file>', 'expected failures: listed FAILs/ERRORs do not fail the run, stale entries do')
   .action(async (opts) => {
     const scenarios = selectScenarios(SCENARIOS, { ids: opts.scenario, families: opts.family, tags: opts.tag })
     if (scenarios.length === 0) throw new HarnessError('ERR_CONFIG', 'the filters select no scenario')
+    const baseline = opts.baseline ? await readBaseline(opts.baseline) : undefined
     const factory = await loadClient(opts.client)
     const clientOptions: Record<string, string> = opts.clientOption ?? {}
+    // A factory that refuses its options (an unknown flaw…) is a usage mistake, reported before any scenario runs.
+    try {
+      await factory(clientOptions)
+    } catch (err) {
+      throw new HarnessError('ERR_CONFIG', `--client ${opts.client}: ${(err as Error).message}`)
+    }
     const clientName = Object.keys(clientOptions).length
       ? `${opts.client} (${Object.entries(clientOptions).map(([k, v]) => `${k}=${v}`).join(', ')})`
       : opts.client
@@ -73,7 +82,19 @@ program
     })
     console.log(summary(report))
     for (const file of await writeReports(opts.reportDir, report)) console.log(`report written to ${file}`)
-    process.exitCode = runFailed(report) ? 1 : 0
+    if (baseline) {
+      const outcome = applyBaseline(report, baseline)
+      for (const line of describeBaseline(outcome)) console.log(line)
+      const failed = baselineFailed(outcome)
+      console.log(
+        failed
+          ? pc.red(`result: FAIL (${outcome.failing.length} failure(s) not in ${opts.baseline}, ${outcome.stale.length} stale entr${outcome.stale.length === 1 ? 'y' : 'ies'})`)
+          : pc.green(`result: PASS (${outcome.baselined.length} known failure(s) listed in ${opts.baseline})`),
+      )
+      process.exitCode = failed ? 1 : 0
+    } else {
+      process.exitCode = runFailed(report) ? 1 : 0
+    }
   })
 
 program

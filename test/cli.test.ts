@@ -72,3 +72,34 @@ describe('CLI', () => {
     expect(stdout).toMatch(/^0 passed, 1 failed, 0 skipped$/m)
   })
 })
+
+describe('CLI baselines', () => {
+  const run = async (baseline: string) => {
+    const dir = await tempDir()
+    const file = join(dir, 'baseline.txt')
+    const { writeFile } = await import('node:fs/promises')
+    await writeFile(file, baseline)
+    return cli('run', '--client-option', 'flaw=mask-bad-iss', '--scenario', 'callback-iss-mismatch', 'login-with-handle', '--report-dir', dir, '--baseline', file)
+  }
+  it('a listed failure does not fail the run', async () => {
+    const { code, stdout } = await run('# known\ncallback-iss-mismatch  the adapter masks iss on purpose\n')
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/baselined FAIL callback-iss-mismatch › scenario\.expectation \(baseline\.txt:2: the adapter masks iss on purpose\)/)
+    expect(stdout).toContain('result: PASS (1 known failure(s) listed in')
+  })
+  it('an unlisted failure fails the run', async () => {
+    const { code, stdout } = await run('# nothing listed\n')
+    expect(code).toBe(1)
+    expect(stdout).toContain('result: FAIL (1 failure(s) not in')
+  })
+  it('a stale entry fails the run and is named', async () => {
+    const { code, stdout } = await run('callback-iss-mismatch  masked\nlogin-with-handle  no longer fails\n')
+    expect(code).toBe(1)
+    expect(stdout).toMatch(/stale baseline entry: .*login-with-handle/)
+  })
+  it('a typo in the baseline is a usage error naming the line', async () => {
+    const { code, stderr } = await run('callback-iss-mismatch: scenario.expectation  space after the colon\n')
+    expect(code).toBe(2)
+    expect(stderr).toMatch(/baseline\.txt:1: .*space after the colon/)
+  })
+})
