@@ -14,6 +14,8 @@ export interface Check {
   /** `family.what`, e.g. `dpop.fresh-jti`. */
   id: string
   requirement: RequirementRef
+  /** Further requirements the same observation exercises (shown in coverage; verdicts cite `requirement`). */
+  alsoCovers?: string[]
   title: string
   judge(ctx: CheckContext): Finding
 }

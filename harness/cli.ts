@@ -7,6 +7,8 @@ import { REQUIREMENTS } from '../scenarios/catalog.ts'
 import { SCENARIOS } from '../scenarios/index.ts'
 import { progressLine, runHeader, summary } from './console.ts'
 import { loadClient } from './load-client.ts'
+import { coverage, loadExclusions } from './coverage.ts'
+import { ALWAYS_ON_CHECKS } from '../scenarios/checks/index.ts'
 import { runFailed, runSuite } from './runner.ts'
 import { selectScenarios } from './select.ts'
 import { serveWorld } from './serve.ts'
@@ -101,7 +103,21 @@ program
   .command('list')
   .description('list the scenarios with their requirement ids')
   .option('--json', 'machine-readable output')
+  .option('--coverage', 'map every requirement of the spec catalog to the scenarios and checks that test it')
   .action((opts) => {
+    if (opts.coverage) {
+      const rows = coverage(REQUIREMENTS.values(), SCENARIOS, ALWAYS_ON_CHECKS, loadExclusions())
+      if (opts.json) return console.log(JSON.stringify(rows, null, 2))
+      for (const r of rows) {
+        const by = [...r.scenarios, ...r.checks.map((c) => `[${c}]`)].join(' ')
+        const status = by ? pc.green('covered ') : r.excluded ? pc.yellow('excluded') : pc.red('MISSING ')
+        console.log(`${r.id.padEnd(11)}${r.level.padEnd(7)}${status} ${by || pc.dim(r.excluded ?? 'no scenario, no check, no exclusion')}`)
+      }
+      const covered = rows.filter((r) => r.scenarios.length || r.checks.length).length
+      const excluded = rows.filter((r) => !r.scenarios.length && !r.checks.length && r.excluded).length
+      console.log(`${rows.length} requirements: ${covered} covered, ${excluded} excluded with a reason, ${rows.length - covered - excluded} missing`)
+      return
+    }
     if (opts.json) {
       console.log(JSON.stringify(SCENARIOS.map(({ id, title, family, requirements, profile, client }) => ({ id, title, family, requirements, profile, client })), null, 2))
       return

@@ -31,7 +31,20 @@ export function coverage(
     level: r.level,
     text: r.text,
     scenarios: scenarios.filter((s) => s.requirements.some((q) => q.id === r.id)).map((s) => s.id),
-    checks: checks.filter((c) => c.requirement.id === r.id).map((c) => c.id),
+    checks: checks.filter((c) => c.requirement.id === r.id || c.alsoCovers?.includes(r.id)).map((c) => c.id),
     excluded: exclusions[r.id],
   }))
+}
+
+/** The coverage section of a run report: requirement rows for the scenarios that ran. */
+export function reportCoverage(
+  requirements: Iterable<CatalogRequirement>,
+  scenarios: readonly Scenario[],
+  checks: readonly Check[],
+  exclusions: Record<string, string>,
+): { covered: number; excluded: number; missing: number; requirements: Omit<CoverageRow, 'text'>[] } {
+  const rows = coverage(requirements, scenarios, checks, exclusions).map(({ text: _text, ...row }) => row)
+  const covered = rows.filter((r) => r.scenarios.length || r.checks.length).length
+  const excluded = rows.filter((r) => !r.scenarios.length && !r.checks.length && r.excluded).length
+  return { covered, excluded, missing: rows.length - covered - excluded, requirements: rows }
 }

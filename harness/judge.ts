@@ -116,6 +116,15 @@ export function judgeExpectation(ctx: CheckContext): Finding {
   }
   const tooMany = exceeded(transcript, expect.atMost)
   if (tooMany) return tooMany
+  const unsent = (expect.sends ?? []).filter((p) => !transcript.exchanges().some((e) => matches(e, p)))
+  if (at?.outcome.status === 'rejected' && unsent.length > 0) {
+    return {
+      kind: 'fail',
+      expected: `the client refuses ${stepName(scenario, target)} and sends ${unsent.join(', ')}`,
+      observed: `it refused (${at.outcome.code}: ${at.outcome.message}) but sent no ${unsent.join(', ')}`,
+      evidence: [at.ref],
+    }
+  }
   if (at?.outcome.status === 'ok') {
     return {
       kind: 'fail',

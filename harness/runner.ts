@@ -1,6 +1,8 @@
 import { HarnessError } from '../protocol/errors.ts'
 import type { ProfileName } from '../mock-as/profile.ts'
 import { ALWAYS_ON_CHECKS } from '../scenarios/checks/index.ts'
+import { REQUIREMENTS } from '../scenarios/catalog.ts'
+import { loadExclusions, reportCoverage } from './coverage.ts'
 import { REPORT_SCHEMA_VERSION, type RunReport, type ScenarioResult } from '../reports/schema.ts'
 import type { CheckContext } from './check.ts'
 import { ClientRejected, type Driver, type DriverContext } from './drivers/types.ts'
@@ -141,6 +143,10 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
         case 'advanceClock':
           world.clock.advance(step.seconds * 1000)
           break
+        case 'setFaults':
+          world.setFaults(step.faults)
+          world.transcript.note('the World changes its faults', step.faults)
+          break
       }
       outcome = { status: 'ok', result }
     } catch (err) {
@@ -277,6 +283,7 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
     redacted: !options.noRedact,
     totals,
     scenarios: results,
+    coverage: reportCoverage(REQUIREMENTS.values(), options.scenarios, ALWAYS_ON_CHECKS, loadExclusions()),
   }
 }
 

@@ -31,6 +31,8 @@ export type Step = (
   | { op: 'restore' }
   | { op: 'signOut' }
   | { op: 'advanceClock'; seconds: number }
+  /** Changes the World's faults from here on (merged into the plan; `$` symbols resolved). */
+  | { op: 'setFaults'; faults: FaultPlan }
 ) & {
   /** The client may refuse this step without failing the scenario (e.g. a refresh answered 503); later steps still run. */
   mayFail?: boolean
@@ -60,6 +62,8 @@ export type Expectation =
       forbidden?: RequestPattern[]
       /** Upper bounds on requests over the whole scenario (nonce-challenged attempts not counted). */
       atMost?: Partial<Record<RequestPattern, number>>
+      /** Requests the client must still send (e.g. revoking tokens it refuses to keep, REVOKE-06). */
+      sends?: RequestPattern[]
       /** The refusal's code or message must match this (case-insensitive regular expression), e.g. `access_denied`. */
       message?: string
     }

@@ -70,6 +70,11 @@ export interface World {
   readonly accounts: { plc: Account; web: Account; foreign: Account }
   readonly as: AuthServer
   readonly pds: PdsServer
+  /**
+   * Replaces seams of the fault plan from now on (the mocks read it at request time). Nonce rotation and
+   * nonces being disabled are fixed when the World starts.
+   */
+  setFaults(plan: FaultPlan): void
   /** Serves a document at `https://client.test<path>` (e.g. a confidential client's metadata). */
   host(path: string, doc: HostedDocument): string
   /** Unexpected exceptions inside the mocks: any makes the scenario ERROR (a harness bug). */
@@ -270,14 +275,15 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   }
   const foreign: Account = { handle: 'carol.test', did: randomPlcDid(), password: 'carol-pass', method: 'plc', foreign: true }
   accounts.push(plc, web, foreign)
-  resolveFaultSymbols(faults as Record<string, unknown>, {
+  const symbols = {
     $plc: plc.did,
     $web: web.did,
     $foreign: foreign.did,
     $issuer: urls.issuer,
     $pds: urls.pds,
     $identity: urls.identity,
-  })
+  }
+  resolveFaultSymbols(faults as Record<string, unknown>, symbols)
 
   let closed = false
   return {
@@ -293,6 +299,11 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     as,
     pds,
     harnessFaults,
+    setFaults(plan) {
+      const copy = structuredClone(plan) as Record<string, unknown>
+      resolveFaultSymbols(copy, symbols)
+      Object.assign(faults, copy)
+    },
     host(path, doc) {
       hosted.set(path, doc)
       return `https://${CLIENT_HOST}${path}`

@@ -358,6 +358,22 @@ function renderOverview(report: RunReport): string {
   )
 }
 
+function renderCoverage(report: RunReport): string {
+  const c = report.coverage
+  if (!c) return ''
+  const rows = c.requirements.map((r) => {
+    const by = [...r.scenarios.map((id) => `<a href="#s-${esc(id)}">${esc(id)}</a>`), ...r.checks.map((id) => `<code>${esc(id)}</code>`)]
+    const state = by.length ? 'covered' : r.excluded ? 'excluded' : 'missing'
+    return `<tr class="cov-${state}"><td><code>${esc(r.id)}</code></td><td>${esc(r.level)}</td><td>${state}</td><td>${by.length ? by.join(' ') : esc(r.excluded ?? '')}</td></tr>`
+  })
+  return `<section id="coverage"><h2>Spec coverage</h2>
+<p>${esc(c.covered)} of ${esc(c.requirements.length)} catalog requirements exercised by this run's scenarios and checks; ${esc(c.excluded)} excluded with a reason; ${esc(c.missing)} missing.</p>
+<details><summary>Requirement by requirement</summary>
+<table class="coverage"><thead><tr><th>requirement</th><th>level</th><th></th><th>scenarios and [checks], or why not</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table></details></section>`
+}
+
 function countChecks(checks: readonly Verdict[]): string {
   const counts = new Map<Status, number>()
   for (const c of checks) counts.set(c.status, (counts.get(c.status) ?? 0) + 1)
@@ -411,6 +427,7 @@ ${renderOverview(report)}
 <section id="details"><h2>Details</h2>
 ${report.scenarios.map(renderScenario).join('\n')}
 </section>
+${renderCoverage(report)}
 </main>
 <footer>report.json schemaVersion ${esc(report.schemaVersion)} · decoded JWTs are shown as sent and were not verified</footer>
 <script>${SCRIPT}</script>

@@ -64,6 +64,10 @@ export function renderMarkdown(report: RunReport): string {
       `${report.profile ? ` · profile ${report.profile}` : ''}${report.topology ? ` · topology ${report.topology}` : ''}` +
       ` · started ${md(report.startedAt)}${report.redacted ? '' : ' · **not redacted**'}</sub>`,
   ]
+  if (report.coverage) {
+    const c = report.coverage
+    lines.push('', `<sub>spec coverage: ${c.covered} of ${c.requirements.length} catalog requirements exercised, ${c.excluded} excluded with a reason${c.missing ? `, **${c.missing} missing**` : ''}</sub>`)
+  }
   for (const [family, scenarios] of byFamily(report)) {
     lines.push('', `### ${family}`, '', '| verdict | scenario | title | checks | time |', '| --- | --- | --- | --- | ---: |')
     for (const s of scenarios) {

@@ -44,4 +44,14 @@ export interface RunReport {
   redacted: boolean
   totals: Record<Status, number> & { scenarios: number }
   scenarios: ScenarioResult[]
+  /** Which catalog requirements the run's scenarios and checks exercised, and which are excluded and why. */
+  coverage?: ReportCoverage
+}
+
+/** The spec-coverage section of a report (same rows as `list --coverage`). */
+export interface ReportCoverage {
+  covered: number
+  excluded: number
+  missing: number
+  requirements: { id: string; level: string; scenarios: string[]; checks: string[]; excluded?: string }[]
 }

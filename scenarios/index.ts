@@ -13,6 +13,7 @@ import callbackStateReplayed from './state/callback-state-replayed.ts'
 import callbackStateTampered from './state/callback-state-tampered.ts'
 import confAssertionBeforeNonce from './conf/conf-assertion-before-nonce.ts'
 import confAssertionClaims from './conf/conf-assertion-claims.ts'
+import confAuthMethodNotOffered from './conf/conf-auth-method-not-offered.ts'
 import confJwksUri from './conf/conf-jwks-uri.ts'
 import confidentialLogin from './conf/confidential-login.ts'
 import dpopAlgFromMetadata from './dpop/dpop-alg-from-metadata.ts'
@@ -53,11 +54,14 @@ import refreshConcurrent from './refresh/refresh-concurrent.ts'
 import refreshInvalidGrant from './refresh/refresh-invalid-grant.ts'
 import refreshResponseLost from './refresh/refresh-response-lost.ts'
 import refreshRotation from './refresh/refresh-rotation.ts'
+import refreshScopeShrinks from './refresh/refresh-scope-shrinks.ts'
 import refreshSubChanges from './bind/refresh-sub-changes.ts'
 import refreshTransient5xx from './refresh/refresh-transient-5xx.ts'
 import resInsufficientScope from './res/res-insufficient-scope.ts'
+import restoreAfterAsChange from './bind/restore-after-as-change.ts'
 import restoreSession from './refresh/restore-session.ts'
 import revokeFailureStillSignsOut from './revoke/revoke-failure-still-signs-out.ts'
+import revokeUnverifiedTokens from './revoke/revoke-unverified-tokens.ts'
 import signOutRevokes from './revoke/sign-out-revokes.ts'
 import tokenExpiredAtPds from './token/token-expired-at-pds.ts'
 import tokenLostResponse from './token/token-lost-response.ts'
@@ -89,6 +93,7 @@ export const SCENARIOS: readonly Scenario[] = [
   prmResourceMismatch,
   prmTwoAuthorizationServers,
   refreshSubChanges,
+  restoreAfterAsChange,
   tokenSubForeignAs,
   tokenSubMissing,
   tokenSubNotDid,
@@ -129,13 +134,16 @@ export const SCENARIOS: readonly Scenario[] = [
   refreshInvalidGrant,
   refreshResponseLost,
   refreshRotation,
+  refreshScopeShrinks,
   refreshTransient5xx,
   restoreSession,
   noUseAfterSignOut,
   revokeFailureStillSignsOut,
+  revokeUnverifiedTokens,
   signOutRevokes,
   confAssertionBeforeNonce,
   confAssertionClaims,
+  confAuthMethodNotOffered,
   confJwksUri,
   confidentialLogin,
   loopbackClientId,

@@ -4,7 +4,10 @@ export default defineScenario({
   id: 'token-sub-missing',
   title: 'Rejects a token response without sub',
   family: 'BIND',
-  requirements: [{ id: 'BIND-01', level: 'MUST' }],
+  requirements: [
+    { id: 'BIND-01', level: 'MUST' },
+    { id: 'TOKEN-04', level: 'MUST' },
+  ],
   faults: { tokenResponse: { sub: null } },
   steps: [{ op: 'authorize' }, { op: 'callback' }, { op: 'call' }],
   expect: { failsAt: 'callback', forbidden: ['GET /xrpc/com.atproto.server.getSession'] },

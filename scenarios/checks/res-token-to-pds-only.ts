@@ -6,6 +6,7 @@ import { fail, pass, skip } from '../../harness/verdict.ts'
 export const resTokenToPdsOnly = defineCheck({
   id: 'res.token-to-pds-only',
   requirement: { id: 'RES-04', level: 'MUST' },
+  alsoCovers: ['RES-02'],
   title: 'The access token is only ever sent to the PDS',
   judge({ transcript }) {
     const authed = transcript.exchanges({ actor: 'client' }).filter((e) => headerValue(e.request.headers, 'authorization'))

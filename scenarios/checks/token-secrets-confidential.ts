@@ -8,6 +8,7 @@ import { fail, pass, skip } from '../../harness/verdict.ts'
 export const tokenSecretsConfidential = defineCheck({
   id: 'token.secrets-confidential',
   requirement: { id: 'TOKEN-11', level: 'MUST' },
+  alsoCovers: ['TOKEN-09'],
   title: 'Tokens and PKCE verifiers never appear in URLs or in requests to other servers',
   judge({ transcript }) {
     const secrets = new Map<string, string>()

@@ -113,6 +113,14 @@ const maximal: DeepRequired<RunReport> = {
       ],
     },
   ],
+  coverage: {
+    covered: 1,
+    excluded: 1,
+    missing: 0,
+    requirements: [
+      { id: 'ISS-03', level: 'MUST', scenarios: ['callback-iss-mismatch'], checks: ['par.pushed'], excluded: 'a reason' },
+    ],
+  },
 }
 
 /** Only what the types require. */
