@@ -80,3 +80,8 @@ export function followTrails(t: Transcript): Trail[] {
   }
   return trails
 }
+
+/** The authorization_code grant requests of one login. */
+export function codeExchanges(trail: Trail): Exchange[] {
+  return trail.uses.filter((e) => e.request.path === '/oauth/token' && param(e, 'grant_type') === 'authorization_code')
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { defineCheck, describe, param } from '../../harness/check.ts'
-import { followTrails } from '../../harness/token-trail.ts'
+import { codeExchanges, followTrails } from '../../harness/token-trail.ts'
 import { fail, pass, skip } from '../../harness/verdict.ts'
 
 /** PKCE-03 (+PKCE-01): the code exchange sends the verifier of the challenge pushed at PAR. */
@@ -11,7 +11,7 @@ export const pkceVerifier = defineCheck({
   judge({ transcript }) {
     let checked = 0
     for (const trail of followTrails(transcript)) {
-      const exchange = trail.uses.find((e) => e.request.path === '/oauth/token' && param(e, 'grant_type') === 'authorization_code')
+      const exchange = codeExchanges(trail)[0]
       if (!exchange || !trail.codeChallenge) continue
       checked++
       const verifier = param(exchange, 'code_verifier')

@@ -1,5 +1,5 @@
 import { defineCheck, describe, param } from '../../harness/check.ts'
-import { followTrails } from '../../harness/token-trail.ts'
+import { codeExchanges, followTrails } from '../../harness/token-trail.ts'
 import { headerValue } from '../../harness/transcript.ts'
 import { fail, pass, skip } from '../../harness/verdict.ts'
 
@@ -11,7 +11,7 @@ export const tokenRequestShape = defineCheck({
   judge({ transcript }) {
     let judged = 0
     for (const trail of followTrails(transcript)) {
-      for (const ex of trail.uses.filter((e) => e.request.path === '/oauth/token' && param(e, 'grant_type') === 'authorization_code')) {
+      for (const ex of codeExchanges(trail)) {
         judged++
         const type = (headerValue(ex.request.headers, 'content-type') ?? '').split(';')[0]!.trim()
         const missing = ['code', 'code_verifier', 'client_id', 'redirect_uri'].filter((k) => param(ex, k) === undefined)
@@ -42,7 +42,7 @@ export const stateRedirectUri = defineCheck({
     let judged = 0
     for (const trail of followTrails(transcript)) {
       const pushed = trail.par && param(trail.par, 'redirect_uri')
-      for (const ex of trail.uses.filter((e) => e.request.path === '/oauth/token' && param(e, 'grant_type') === 'authorization_code')) {
+      for (const ex of codeExchanges(trail)) {
         judged++
         const sent = param(ex, 'redirect_uri')
         if (pushed !== undefined && sent !== pushed) {
