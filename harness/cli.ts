@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
+import { isIP } from 'node:net'
 import pc from 'picocolors'
 import { HarnessError } from '../protocol/errors.ts'
 import { applyBaseline, baselineFailed, describeBaseline, readBaseline } from '../reports/baseline.ts'
@@ -6,6 +7,7 @@ import { writeReports } from '../reports/write.ts'
 import { REQUIREMENTS } from '../scenarios/catalog.ts'
 import { SCENARIOS } from '../scenarios/index.ts'
 import { progressLine, runHeader, summary } from './console.ts'
+import { externalClient } from './drivers/external.ts'
 import { loadClient } from './load-client.ts'
 import { coverage, loadExclusions } from './coverage.ts'
 import { ALWAYS_ON_CHECKS } from '../scenarios/checks/index.ts'
@@ -43,6 +45,9 @@ program
   .description('run scenarios against a client and write the reports')
   .option('--client <name|module>', 'bundled client name (official) or a module exporting a driver factory', 'official')
   .option('--client-option <key=value>', 'option passed to the client factory (repeatable)', keyValue)
+  .option('--client-command <cmd>', 'run this program once per scenario and speak JSON lines over its stdio (docs/driver-protocol.md)')
+  .option('--client-url <url>', "drive a running app through its HTTP test endpoint, e.g. http://127.0.0.1:8080/conformance (docs/driver-protocol.md)")
+  .option('--client-image <image>', 'run this container image per scenario (testcontainers); --client-option protocol=http for an HTTP endpoint (docs/drivers.md)')
   .option('--scenario <id...>', 'only these scenario ids')
   .option('--family <family...>', 'only these families (e.g. ISS NONCE)')
   .option('--tag <tag...>', 'only scenarios with these tags')
@@ -54,11 +59,17 @@ program
   .option('--timeout <ms>', 'per client operation', positiveInt('--timeout'), 15000)
   .option('--no-redact', 'keep tokens and codes in the report transcripts')
   .option('--baseline <file>', 'expected failures: listed FAILs/ERRORs do not fail the run, stale entries do')
-  .action(async (opts) => {
+  .option('--client-browser <url|example>', "drive a web client's page in Chromium (docs/browser-driver.md); example[?flaw=…] is the bundled SPA")
+  .action(async (opts, cmd: Command) => {
     const scenarios = selectScenarios(SCENARIOS, { ids: opts.scenario, families: opts.family, tags: opts.tag })
     if (scenarios.length === 0) throw new HarnessError('ERR_CONFIG', 'the filters select no scenario')
     const baseline = opts.baseline ? await readBaseline(opts.baseline) : undefined
-    const factory = await loadClient(opts.client)
+    // The browser driver: one Chromium for the run, a fresh browser context per scenario (docs/browser-driver.md).
+    if (opts.clientBrowser && opts.https) throw new HarnessError('ERR_CONFIG', '--client-browser talks to the World on loopback http: drop --https')
+    // A client in another process, a running app or a container image (docs/drivers.md); checked before the run.
+    const external = await externalClient(opts, cmd.getOptionValueSource('client') === 'cli')
+    const browser = opts.clientBrowser ? await (await import('./drivers/browser.ts')).openBrowserClient(opts.clientBrowser) : undefined
+    const factory = external ? external.factory : browser ? () => browser.driver() : await loadClient(opts.client)
     const clientOptions: Record<string, string> = opts.clientOption ?? {}
     // A factory that refuses its options (an unknown flaw…) is a usage mistake, reported before any scenario runs.
     try {
@@ -66,14 +77,24 @@ program
     } catch (err) {
       throw new HarnessError('ERR_CONFIG', `--client ${opts.client}: ${(err as Error).message}`)
     }
-    const clientName = Object.keys(clientOptions).length
+    const clientName = external ? external.name : browser ? `browser ${opts.clientBrowser}` : Object.keys(clientOptions).length
       ? `${opts.client} (${Object.entries(clientOptions).map(([k, v]) => `${k}=${v}`).join(', ')})`
       : opts.client
-    console.log(runHeader(clientName, 'in-process', scenarios))
+    console.log(runHeader(clientName, external?.kind ?? (browser ? 'browser' : 'in-process'), scenarios))
+    // Ctrl-C: the running scenarios finish, the rest are skipped, the partial report is written (exit 130);
+    // a second Ctrl-C quits at once.
+    const interrupt = new AbortController()
+    const onSigint = () => {
+      if (interrupt.signal.aborted) process.exit(130)
+      interrupt.abort()
+      console.error(pc.yellow('interrupted: finishing the running scenario(s), then writing a partial report (Ctrl-C again to quit now)'))
+    }
+    process.on('SIGINT', onSigint)
     const report = await runSuite({
       scenarios,
       driver: () => factory(clientOptions),
       clientName,
+      driverKind: external?.kind ?? (browser ? 'browser' : 'in-process'),
       profile: opts.profile,
       topology: opts.topology,
       https: opts.https,
@@ -81,9 +102,19 @@ program
       concurrency: opts.concurrency,
       noRedact: opts.redact === false,
       onScenarioEnd: (result, i, n) => console.log(progressLine(result, i, n)),
+      signal: interrupt.signal,
+    }).finally(() => {
+      process.off('SIGINT', onSigint)
+      return browser?.close()
     })
     console.log(summary(report))
     for (const file of await writeReports(opts.reportDir, report)) console.log(`report written to ${file}`)
+    if (report.incomplete) {
+      const skipped = report.scenarios.filter((r) => r.reason === 'run interrupted').length
+      console.log(pc.yellow(`run interrupted: the report is incomplete (${skipped} scenario(s) not run)`))
+      process.exitCode = 130
+      return
+    }
     if (baseline) {
       const outcome = applyBaseline(report, baseline)
       for (const line of describeBaseline(outcome)) console.log(line)
@@ -164,9 +195,11 @@ program
   .description('run one mock World (AS, PDS, identity) on fixed loopback ports until interrupted')
   .addOption(new Option('--profile <profile>', 'server profile').choices(['reference', 'strict']).default('reference'))
   .addOption(new Option('--topology <topology>', 'AS/PDS topology').choices(['entryway', 'self-hosted']).default('entryway'))
-  .option('--port <n>', 'first port; AS, PDS, identity and client host take this and the next ones', positiveInt('--port'), 2583)
+  .option('--port <n>', 'first port; AS, PDS, identity, client host and the control API take this and the next four', positiveInt('--port'), 2583)
+  .option('--host <address>', 'address to bind (0.0.0.0 only inside a container whose ports are published to loopback)', '127.0.0.1')
   .action(async (opts) => {
-    await serveWorld({ profile: opts.profile, topology: opts.topology, basePort: opts.port })
+    if (isIP(opts.host) === 0) throw new HarnessError('ERR_CONFIG', `--host ${opts.host}: give an IP address (127.0.0.1, or 0.0.0.0 inside a container)`)
+    await serveWorld({ profile: opts.profile, topology: opts.topology, basePort: opts.port, host: opts.host })
   })
 
 try {

@@ -36,3 +36,8 @@ export {
   type BaselineEntry,
   type BaselineOutcome,
 } from '../reports/baseline.ts'
+export { processDriver, parseCommand, type ProcessDriverOptions } from './drivers/process.ts'
+export { httpDriver, type HttpDriverOptions } from './drivers/http.ts'
+export { containerClient, containerDriver, detectContainerEngine, type ContainerDriverOptions, type EngineCheck } from './drivers/container.ts'
+export { DRIVER_PROTOCOL, type WireDriver } from './drivers/wire.ts'
+export { browserUnavailable, openBrowserClient, type BrowserClient, type ConformanceHook, type PageContext } from './drivers/browser.ts'

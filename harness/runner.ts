@@ -5,7 +5,7 @@ import { REQUIREMENTS } from '../scenarios/catalog.ts'
 import { loadExclusions, reportCoverage } from './coverage.ts'
 import { REPORT_SCHEMA_VERSION, type RunReport, type ScenarioResult } from '../reports/schema.ts'
 import type { CheckContext } from './check.ts'
-import { ClientRejected, type Driver, type DriverContext } from './drivers/types.ts'
+import { ClientRejected, DriverUnavailable, type Driver, type DriverContext } from './drivers/types.ts'
 import { EXPECTATION_CHECK_ID, judgeExpectation, toVerdict } from './judge.ts'
 import { redactTranscript } from './redact.ts'
 import type { Scenario, Step } from './scenario.ts'
@@ -36,7 +36,15 @@ export interface RunOptions {
   noRedact?: boolean
   onScenarioStart?(scenario: Scenario, index: number, total: number): void
   onScenarioEnd?(result: ScenarioResult, index: number, total: number): void
+  /**
+   * Interrupts the run (Ctrl-C): running scenarios finish, the ones not started are SKIP with reason
+   * "run interrupted", and the report is marked `incomplete`.
+   */
+  signal?: AbortSignal
 }
+
+/** Requests one scenario's World serves before it answers 429: far above any real login, far below a flood. */
+export const REQUEST_BUDGET = 1000
 
 /** The redirect URI given to public clients; nobody listens there: the harness delivers the callback. */
 export const LOOPBACK_REDIRECT_URI = 'http://127.0.0.1:8080/callback'
@@ -92,11 +100,11 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
         }
         case 'callback': {
           if (!authorizationUrl) throw new HarnessError('ERR_SCENARIO_INVALID', 'callback before authorize')
-          const response = await completeAuthorization(authorizationUrl, [world.urls.issuer], {
-            username: account.handle,
-            password: account.password,
-            decision: step.decision ?? 'approve',
-          })
+          const choice = { username: account.handle, password: account.password, decision: step.decision ?? 'approve' } as const
+          // A browser driver's real browser consents itself; otherwise the headless user agent does.
+          const response = driver.completeAuthorization
+            ? await timeout(driver.completeAuthorization(authorizationUrl, [world.urls.issuer], choice), ms, 'completeAuthorization')
+            : await completeAuthorization(authorizationUrl, [world.urls.issuer], choice)
           world.transcript.note(`user agent delivers the ${response.mode} authorization response to the client`, {
             url: response.url,
           })
@@ -190,6 +198,14 @@ function harnessVerdict(status: Status, id: string, title: string, reason: strin
 
 /** Runs one scenario in a fresh World and judges it. Never throws: failures become ERROR verdicts. */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
+  let driver: Driver | undefined
+  const result = await runJudged(scenario, { ...options, driver: async () => (driver = await options.driver()) })
+  // The client's own log (a process's stderr), read once the driver is disposed, so it is complete.
+  const clientLog = driver?.log?.()
+  return clientLog ? { ...result, clientLog } : result
+}
+
+async function runJudged(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
   const started = Date.now()
   const ms = options.timeoutMs ?? 15_000
   let world: World | undefined
@@ -201,6 +217,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       topology: scenario.topology ?? options.topology,
       faults: scenario.faults,
       https: options.https,
+      maxRequests: REQUEST_BUDGET,
     })
     const w = world
     driver = await options.driver()
@@ -224,6 +241,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       return scenarioResult(scenario, w, [harnessVerdict('SKIP', 'scenario.capabilities', 'Client capabilities', reason)], started, options, reason)
     }
     await runSteps(w, driver, scenario, ms)
+    const screenshots = await driver.artifacts?.().catch(() => undefined)
     const checkCtx: CheckContext = { transcript: w.transcript, scenario, urls: { issuer: w.urls.issuer, pds: w.urls.pds } }
     const primary = scenario.requirements[0] ?? { id: 'HARNESS', level: 'MUST' as const }
     const verdicts: Verdict[] = [
@@ -242,13 +260,24 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         harnessVerdict('ERROR', 'harness.mock', 'The mock servers worked', `internal error in ${fault.where}: ${(fault.error as Error)?.message ?? fault.error}`),
       )
     }
-    return scenarioResult(scenario, w, verdicts, started, options)
+    if (w.requestBudget.refused > 0) {
+      const { limit, refused } = w.requestBudget
+      verdicts.unshift(
+        harnessVerdict('ERROR', 'harness.flood', 'The client sent a bounded number of requests', `the client flooded the mock servers: ${limit + refused} requests in one scenario, more than the ${limit} a World serves; the ${refused} beyond were refused with 429`),
+      )
+    }
+    return { ...scenarioResult(scenario, w, verdicts, started, options), ...(screenshots?.length ? { screenshots } : {}) }
   } catch (err) {
+    if (err instanceof DriverUnavailable) {
+      return scenarioResult(scenario, world, [harnessVerdict('SKIP', 'harness.driver', 'The driver can run here', err.message)], started, options, err.message)
+    }
     const o = outcomeOf(err)
     const reason = `${o.status === 'error' ? o.code : 'ERR_DRIVER_CRASH'}: ${'message' in o ? o.message : ''}`
     return scenarioResult(scenario, world, [harnessVerdict('ERROR', 'harness.run', 'The scenario ran', reason)], started, options, reason)
   } finally {
-    await driver?.dispose().catch(() => undefined)
+    // A client that hangs in dispose too must not hang the run.
+    const d = driver
+    if (d) await timeout(Promise.resolve().then(() => d.dispose()), ms, 'dispose').catch(() => undefined)
     await world?.close()
   }
 }
@@ -260,7 +289,7 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
   const total = options.scenarios.length
   let next = 0
   const worker = async () => {
-    while (next < total) {
+    while (next < total && !options.signal?.aborted) {
       const index = next++
       const scenario = options.scenarios[index]!
       options.onScenarioStart?.(scenario, index, total)
@@ -270,6 +299,11 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 1, total)) }, worker))
+  const interrupted = next < total
+  for (let i = next; i < total; i++) {
+    const s = options.scenarios[i]!
+    results[i] = scenarioResult(s, undefined, [harnessVerdict('SKIP', 'harness.interrupted', 'The scenario ran', 'run interrupted')], Date.now(), options, 'run interrupted')
+  }
   const totals = { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, ERROR: 0, scenarios: total }
   for (const r of results) totals[r.verdict]++
   return {
@@ -281,6 +315,7 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
     profile: options.profile,
     topology: options.topology,
     redacted: !options.noRedact,
+    ...(interrupted ? { incomplete: true as const } : {}),
     totals,
     scenarios: results,
     coverage: reportCoverage(REQUIREMENTS.values(), options.scenarios, ALWAYS_ON_CHECKS, loadExclusions()),

@@ -1,27 +1,74 @@
 import pc from 'picocolors'
 import type { ProfileName } from '../mock-as/profile.ts'
-import { createWorld, type Topology } from './world.ts'
+import { listenLoopback } from './http/listen.ts'
+import { controlApp, serveStatus } from './serve-control.ts'
+import { createWorld, type Topology, type World } from './world.ts'
 
-/**
- * `serve`: one World on fixed loopback ports for manual testing, printing its URLs and test accounts, until
- * SIGINT/SIGTERM. (The control API for switching faults at runtime belongs to the docker-compose stack.)
- */
-export async function serveWorld(options: { profile: ProfileName; topology: Topology; basePort: number }): Promise<void> {
+export interface ServeOptions {
+  profile: ProfileName
+  topology: Topology
+  /** AS, PDS, identity, client host and control API take this port and the next four. */
+  basePort: number
+  /**
+   * The address every server binds: 127.0.0.1 (with [::1]) unless `--host` says otherwise. Only the container
+   * uses `--host 0.0.0.0`, and docker-compose publishes its ports to the host's 127.0.0.1 alone: the mocks take
+   * any client, hand out tokens for test accounts, and the control API has no authentication.
+   */
+  host?: string
+}
+
+/** A running `serve` stack. */
+export interface ServedWorld {
+  world: World
+  /** Origin of the control API and status page. */
+  controlUrl: string
+  close(): Promise<void>
+}
+
+/** Starts one World on fixed ports plus its control API (faults, clock and exchanges at runtime). */
+export async function startServe(options: ServeOptions): Promise<ServedWorld> {
   const p = options.basePort
   const world = await createWorld({
     profile: options.profile,
     topology: options.topology,
     ports: { as: p, pds: p + 1, identity: p + 2, clientHost: p + 3 },
+    bindHost: options.host,
   })
+  let controlUrl = ''
+  try {
+    const control = await listenLoopback(controlApp(world, () => controlUrl), p + 4, options.host)
+    controlUrl = control.origin
+    return {
+      world,
+      controlUrl,
+      async close() {
+        await control.close()
+        await world.close()
+      },
+    }
+  } catch (err) {
+    await world.close()
+    throw err
+  }
+}
+
+/**
+ * `serve`: one World on fixed ports for manual testing and docker-compose, printing its URLs and test accounts,
+ * until SIGINT/SIGTERM.
+ */
+export async function serveWorld(options: ServeOptions): Promise<void> {
+  const served = await startServe(options)
+  const s = serveStatus(served.world, served.controlUrl)
   const lines = [
-    pc.bold(`atproto-oauth-conformance serve — profile ${world.profile.name}, topology ${world.topology}`),
-    `  authorization server  ${world.urls.issuer}`,
-    `  PDS                   ${world.urls.pds}`,
-    `  handle resolver, PLC  ${world.urls.identity}`,
-    `  client host           ${world.urls.clientHost} (https://client.test for the AS)`,
+    pc.bold(`atproto-oauth-conformance serve — profile ${s.profile}, topology ${s.topology}`),
+    `  authorization server  ${s.urls.issuer}`,
+    `  PDS                   ${s.urls.pds}`,
+    `  handle resolver, PLC  ${s.urls.identity}`,
+    `  client host           ${s.urls.clientHost} (https://client.test for the AS)`,
+    `  control API, status   ${s.urls.control}/  (PUT /control/faults, POST /control/clock/advance, GET /control/exchanges)`,
+    ...(options.host && options.host !== '127.0.0.1' ? [pc.yellow(`  listening on ${options.host}: publish these ports to loopback only`)] : []),
     '  accounts:',
-    `    ${world.accounts.plc.handle}  ${world.accounts.plc.did}  password ${world.accounts.plc.password}`,
-    `    ${world.accounts.web.handle}  ${world.accounts.web.did}  password ${world.accounts.web.password}`,
+    ...s.accounts.map((a) => `    ${a.handle}  ${a.did}  password ${a.password}`),
     pc.dim('Ctrl-C to stop.'),
   ]
   console.log(lines.join('\n'))
@@ -30,6 +77,6 @@ export async function serveWorld(options: { profile: ProfileName; topology: Topo
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
   })
-  await world.close()
-  console.log(`served ${world.transcript.exchanges().length} requests; stopped`)
+  await served.close()
+  console.log(`served ${served.world.transcript.exchanges().length} requests; stopped`)
 }

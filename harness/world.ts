@@ -12,6 +12,7 @@ import { manualClock, realClock as wallClock, type Clock } from './clock.ts'
 import { readBody } from './http/body.ts'
 import { listenLoopback, type LoopbackServer } from './http/listen.ts'
 import { recordExchanges } from './http/record.ts'
+import { enforceBudget, type RequestBudget } from './http/budget.ts'
 import { holdNetworkGuard, routeHttpsHost } from './https-hosts.ts'
 import { Transcript, type ServerName } from './transcript.ts'
 
@@ -33,6 +34,10 @@ export interface WorldOptions {
   https?: boolean
   /** Fixed ports (for `serve`); ephemeral when omitted. */
   ports?: { identity: number; as: number; pds: number; clientHost: number }
+  /** The address the servers bind (`serve --host 0.0.0.0` in a container); loopback when omitted. */
+  bindHost?: string
+  /** Requests the World serves (all servers together) before it answers 429 to a flooding client; unlimited by default. */
+  maxRequests?: number
 }
 
 /** A document the client host serves (client metadata, JWKS), under `https://client.test/<path>`. */
@@ -79,6 +84,8 @@ export interface World {
   host(path: string, doc: HostedDocument): string
   /** Unexpected exceptions inside the mocks: any makes the scenario ERROR (a harness bug). */
   readonly harnessFaults: { error: unknown; where: string }[]
+  /** Requests served and refused against `maxRequests`. */
+  readonly requestBudget: Readonly<RequestBudget>
   close(): Promise<void>
 }
 
@@ -148,6 +155,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const transcript = new Transcript(() => clock.now())
   const ports = options.ports
   const harnessFaults: World['harnessFaults'] = []
+  const requestBudget: RequestBudget = { limit: options.maxRequests ?? Infinity, served: 0, refused: 0 }
   const onFault = (error: unknown, where: string) => harnessFaults.push({ error, where })
 
   const accounts: Account[] = []
@@ -198,6 +206,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const unroute: (() => void)[] = [holdNetworkGuard()]
   const start = async (name: ServerName, origin: () => string, mount: (app: Express) => void, port = 0) => {
     const app = baseApp()
+    app.use(enforceBudget(requestBudget, name))
     app.use(recordExchanges(transcript, name, origin))
     app.use(
       readBody((res) => {
@@ -207,7 +216,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     )
     mount(app)
     finishApp(app, onFault)
-    const server = await listenLoopback(app, port)
+    const server = await listenLoopback(app, port, options.bindHost)
     servers.push(server)
     return server
   }
@@ -299,6 +308,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     as,
     pds,
     harnessFaults,
+    requestBudget,
     setFaults(plan) {
       const copy = structuredClone(plan) as Record<string, unknown>
       resolveFaultSymbols(copy, symbols)

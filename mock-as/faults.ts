@@ -15,6 +15,8 @@ export interface FaultPlan {
   protectedResource?: {
     resource?: string
     authorization_servers?: string[]
+    /** Answer `302 Found` to this URL instead of the document (naming the PRM itself makes a redirect loop). */
+    redirectTo?: string
   }
   /** The redirect that carries the authorization response back to the client. */
   authorizeResponse?: {

@@ -63,6 +63,7 @@ export class PdsServer {
       const fault = this.deps.faults.protectedResource
       // reference §1: Express PDS route headers, `Access-Control-Allow-Method` (sic).
       res.setHeader('Access-Control-Allow-Origin', '*')
+      if (fault?.redirectTo !== undefined) return void res.status(302).setHeader('Location', fault.redirectTo).end()
       res.setHeader('Access-Control-Allow-Method', '*')
       res.setHeader('Access-Control-Allow-Headers', '*')
       res.setHeader('Content-Type', 'application/json; charset=utf-8')

@@ -272,6 +272,15 @@ function renderCheckRow(s: ScenarioResult, c: Verdict): string {
   )
 }
 
+/** The browser driver's screenshots (consent page, final state), inline as data: URLs (the CSP allows img-src data:). */
+function renderScreenshots(s: ScenarioResult): string {
+  if (!s.screenshots?.length) return ''
+  const shots = s.screenshots.map(
+    (p) => `<figure><img alt="${esc(p.name)}" src="data:image/png;base64,${esc(p.png)}"><figcaption>${esc(p.name)}</figcaption></figure>`,
+  )
+  return `<h4>Screenshots</h4><div class="shots">${shots.join('')}</div>`
+}
+
 function renderScenario(s: ScenarioResult): string {
   const checks = [...s.checks].sort((a, b) => SEVERITY[b.status] - SEVERITY[a.status])
   const highlighted = new Set(s.checks.filter((c) => NOTEWORTHY[c.status]).flatMap((c) => c.evidence))
@@ -299,6 +308,7 @@ function renderScenario(s: ScenarioResult): string {
     `<dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>${explain}` +
     `<h4>Checks</h4><table class="checks"><thead><tr><th>verdict</th><th>check</th><th>requirement</th><th>expected / observed</th><th>transcript</th></tr></thead><tbody>` +
     `${checks.map((c) => renderCheckRow(s, c)).join('')}</tbody></table>` +
+    renderScreenshots(s) +
     (s.transcript.length > 0
       ? `<h4>Sequence</h4><div class="seq-wrap">${renderSequence(s, highlighted)}</div>` +
         `<h4>Transcript</h4><ol class="transcript">${s.transcript.map((e) => renderEntry(s, e, highlighted)).join('')}</ol>`
@@ -527,6 +537,7 @@ table.kv th,table.kv td{padding:2px 6px}
 .jwt{margin-top:8px;border:1px solid var(--line);border-radius:6px;padding:6px 8px}
 .jwt-label{font-size:12px;font-weight:600}.jwt-parts{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:8px}.part{font-size:11px;color:var(--muted)}
 footer{color:var(--muted);font-size:12px;padding-top:30px;padding-bottom:30px}
+.shots{display:flex;flex-wrap:wrap;gap:12px}.shots figure{margin:0}.shots img{display:block;max-width:360px;border:1px solid var(--line);border-radius:6px}.shots figcaption{font-size:12px;color:var(--muted)}
 [hidden]{display:none!important}
 `
 

@@ -29,6 +29,10 @@ export interface ScenarioResult {
   /** The scenario's explanation: what it tests, why it matters, how to fix a failing client. */
   explain?: { tests: string; why: string; fix: string }
   transcript: TranscriptEntry[]
+  /** Process and container drivers: what the client wrote to stderr during the scenario (the last 64 KiB). */
+  clientLog?: string
+  /** Browser driver: PNG screenshots (base64) of the consent page and of the client's final state. */
+  screenshots?: { name: string; png: string }[]
 }
 
 /** report.json (schemaVersion 1). */
@@ -42,6 +46,8 @@ export interface RunReport {
   profile?: ProfileName
   topology?: Topology
   redacted: boolean
+  /** Set when the run was interrupted (Ctrl-C): the scenarios it did not start are SKIP with reason "run interrupted". */
+  incomplete?: true
   totals: Record<Status, number> & { scenarios: number }
   scenarios: ScenarioResult[]
   /** Which catalog requirements the run's scenarios and checks exercised, and which are excluded and why. */

@@ -1,3 +1,5 @@
+import type { AuthorizationResponse, UserChoice } from '../user-agent.ts'
+
 /** What the harness tells a client about the World it runs in. */
 export interface DriverContext {
   /** XRPC service that answers com.atproto.identity.resolveHandle. */
@@ -69,6 +71,15 @@ export interface Driver {
   restore(sub: string): Promise<SessionInfo>
   signOut(): Promise<void>
   dispose(): Promise<void>
+  /**
+   * Optional: the driver plays the user at the consent page itself (the browser driver's real browser), instead
+   * of the harness's headless user agent. Returns the authorization response that reached the client.
+   */
+  completeAuthorization?(authorizationUrl: string, allowedOrigins: readonly string[], choice: UserChoice): Promise<AuthorizationResponse>
+  /** Optional: screenshots (PNG, base64) for the scenario's report; read once the steps are over. */
+  artifacts?(): Promise<{ name: string; png: string }[]>
+  /** Optional: the client's own log for the report (a process's stderr, bounded); read after `dispose`. */
+  log?(): string | undefined
 }
 
 /** The client under test refused an operation: its own error code and message. */
@@ -80,6 +91,9 @@ export class ClientRejected extends Error {
     super(message)
   }
 }
+
+/** The driver cannot run on this machine (no Chromium…): its scenarios SKIP with this message as the reason. */
+export class DriverUnavailable extends Error {}
 
 /** An in-process adapter: a factory the in-process driver calls once per scenario. */
 export type ClientAdapterFactory = () => Driver | Promise<Driver>

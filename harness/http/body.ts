@@ -8,16 +8,19 @@ export type BodyRequest = Request & { rawBody?: Buffer; params_?: Record<string,
 
 /**
  * Reads the raw request body (up to MAX_BODY_BYTES) before any handler runs, so handlers parse it
- * themselves and the transcript records it exactly. Oversize bodies are answered by `onTooLarge`.
+ * themselves and the transcript records it exactly. Oversize bodies are answered by `onTooLarge` as soon as
+ * the size is known, without buffering: the rest is discarded and the connection closed after the answer,
+ * so a 50 MB upload costs the mock nothing but the bytes already in flight.
  */
 export function readBody(onTooLarge: (res: Response) => void) {
+  const tooLarge = (req: BodyRequest, res: Response) => {
+    res.setHeader('Connection', 'close')
+    onTooLarge(res)
+    req.resume()
+  }
   return (req: BodyRequest, res: Response, next: NextFunction): void => {
     const declared = Number(req.headers['content-length'] ?? 0)
-    if (declared > MAX_BODY_BYTES) {
-      req.resume()
-      onTooLarge(res)
-      return
-    }
+    if (declared > MAX_BODY_BYTES) return tooLarge(req, res)
     const chunks: Buffer[] = []
     let size = 0
     let done = false
@@ -26,8 +29,8 @@ export function readBody(onTooLarge: (res: Response) => void) {
       size += chunk.length
       if (size > MAX_BODY_BYTES) {
         done = true
-        onTooLarge(res)
-        req.resume()
+        chunks.length = 0
+        tooLarge(req, res)
         return
       }
       chunks.push(chunk)

@@ -1,4 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http'
+import type { Duplex } from 'node:stream'
 
 /** A server listening on loopback only. */
 export interface LoopbackServer {
@@ -19,24 +20,59 @@ function listenOn(server: Server, port: number, host: string): Promise<void> {
   })
 }
 
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'],
+}
+
+/**
+ * A request Node's HTTP parser refuses (bad bytes, oversize headers…) never reaches a handler; Node would answer
+ * a bare `400` without a body. The mocks answer it as every other bad request: an OAuth-style JSON error.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  const sent = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent
+  if (err.code === 'ECONNRESET' || !socket.writable || sent) return void socket.destroy()
+  const [status, text] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Bad Request']
+  const body = JSON.stringify({ error: 'invalid_request', error_description: `Malformed HTTP request: ${text}` })
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  )
+}
+
+function createLoopbackServer(handler: RequestListener): Server {
+  const server = createServer(handler)
+  server.keepAliveTimeout = 1000
+  server.on('clientError', answerClientError)
+  // An `Expect` other than 100-continue: Node would answer a bare 417.
+  server.on('checkExpectation', (req, res) => {
+    res.writeHead(417, { 'Content-Type': 'application/json', Connection: 'close' })
+    res.end(JSON.stringify({ error: 'invalid_request', error_description: `Unsupported Expect header: ${req.headers.expect}` }))
+    req.resume()
+  })
+  return server
+}
+
 /**
  * Starts an HTTP server on 127.0.0.1 with an ephemeral port, and on [::1] with the same port when the
  * machine has IPv6 loopback, so `http://localhost:<port>` URLs (did:web, loopback client ids) reach it
- * whichever address `localhost` resolves to. Never binds a non-loopback address.
+ * whichever address `localhost` resolves to. Never binds a non-loopback address, unless `bindHost` names one:
+ * only `serve --host 0.0.0.0` does, inside a container whose ports are published to the host's loopback.
  */
-export async function listenLoopback(handler: RequestListener, port = 0): Promise<LoopbackServer> {
-  const v4 = createServer(handler)
-  v4.keepAliveTimeout = 1000
-  await listenOn(v4, port, '127.0.0.1')
+export async function listenLoopback(handler: RequestListener, port = 0, bindHost = '127.0.0.1'): Promise<LoopbackServer> {
+  const v4 = createLoopbackServer(handler)
+  await listenOn(v4, port, bindHost)
   const address = v4.address()
   if (!address || typeof address === 'string') throw new Error('server has no port')
   const servers: Server[] = [v4]
-  const v6 = createServer(handler)
-  try {
-    await listenOn(v6, address.port, '::1')
-    servers.push(v6)
-  } catch {
-    // No IPv6 loopback here, or the port is taken on ::1: 127.0.0.1 alone serves.
+  if (bindHost === '127.0.0.1') {
+    const v6 = createLoopbackServer(handler)
+    try {
+      await listenOn(v6, address.port, '::1')
+      servers.push(v6)
+    } catch {
+      // No IPv6 loopback here, or the port is taken on ::1: 127.0.0.1 alone serves.
+    }
   }
   return {
     port: address.port,

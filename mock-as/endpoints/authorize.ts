@@ -60,6 +60,22 @@ function appendQuery(url: URL, params: [string, string][]): string {
   return url.href
 }
 
+// reference-wire.md §4, §11.5 (`validateFetchSite` of @atproto/oauth-provider): the page is for a browser's
+// navigation, and a request without Fetch-Metadata headers gets `Missing sec-fetch-site header`
+// (`authorize-page-no-sec-fetch`). Only the site is checked: the reference also wants `Sec-Fetch-Mode: navigate`
+// and `Sec-Fetch-Dest: document`, but the harness's headless user agent uses fetch, which always sends
+// `Sec-Fetch-Mode: cors`, and no capture shows those two checks.
+const FETCH_SITES: readonly string[] = ['same-origin', 'same-site', 'cross-site', 'none']
+
+/** Why a request is not a browser navigation the authorize page accepts, in the reference's words. */
+function navigationError(req: Request): string | undefined {
+  const site = req.headers['sec-fetch-site']
+  if (Array.isArray(site)) return 'Invalid sec-fetch-site header'
+  if (site === undefined) return 'Missing sec-fetch-site header'
+  if (!FETCH_SITES.includes(site)) return `Forbidden sec-fetch-site header "${site}" (expected ${FETCH_SITES.join(',')})`
+  return undefined
+}
+
 function lookUpRequest(as: AuthServer, requestUri: string | undefined): PushedRequest | string {
   if (requestUri === undefined || !REQUEST_URI.test(requestUri)) {
     return 'Invalid "request_uri" query parameter: Invalid request_uri format at query.request_uri'
@@ -74,6 +90,8 @@ function lookUpRequest(as: AuthServer, requestUri: string | undefined): PushedRe
 /** GET /oauth/authorize: PAR-only in the strict profile; renders the sign-in + consent page. */
 export function authorizePageEndpoint(as: AuthServer) {
   return async (req: Request, res: Response): Promise<void> => {
+    const notNavigation = navigationError(req)
+    if (notNavigation) return htmlError(res, 400, 'invalid_request', notNavigation)
     const clientId = firstQuery(req, 'client_id')
     let requestUri = firstQuery(req, 'request_uri')
     if (requestUri === undefined && req.query.response_type !== undefined) {

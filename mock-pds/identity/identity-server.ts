@@ -99,7 +99,13 @@ export function identityRouter(deps: IdentityDeps): Router {
     json(res, 200, didDocument(account, deps))
   })
   r.get('/:did', (req, res) => {
-    const did = decodeURIComponent(String(req.params.did))
+    // The router decoded the segment once; a DID may arrive encoded twice (`did%253Aplc…`), or be a bad escape.
+    let did = String(req.params.did)
+    try {
+      did = decodeURIComponent(did)
+    } catch {
+      return json(res, 404, { message: `DID not registered: ${did}` })
+    }
     if (!did.startsWith('did:plc:')) return json(res, 404, { message: `DID not registered: ${did}` })
     const account = deps.accounts.find((a) => a.did === did)
     if (!account) return json(res, 404, { message: `DID not registered: ${did}` })

@@ -40,6 +40,16 @@ describe('GET /oauth/authorize (reference-wire.md §4)', () => {
     expect(res.text).toContain(`value="${requestUri}"`)
   })
 
+  it('no Fetch-Metadata headers (curl) → 400 HTML "Missing sec-fetch-site header" (authorize-page-no-sec-fetch)', async () => {
+    const { client } = await setup()
+    const { requestUri } = await client.par()
+    expectHtmlError(await send(client.authorizeUrl(requestUri)), 400, 'invalid_request', 'Missing sec-fetch-site header')
+    const odd = await send(client.authorizeUrl(requestUri), { headers: { ...NAVIGATION_HEADERS, 'sec-fetch-site': 'nested' } })
+    expectHtmlError(odd, 400, 'invalid_request', 'Forbidden sec-fetch-site header "nested" (expected same-origin,same-site,cross-site,none)')
+    // The request is still usable from a real navigation.
+    expect((await openPage(client.authorizeUrl(requestUri))).status).toBe(200)
+  })
+
   it('unknown request_uri → 400 HTML "Unknown request_uri"', async () => {
     const { client } = await setup()
     const res = await openPage(client.authorizeUrl('urn:ietf:params:oauth:request_uri:req-00000000000000000000000000000000'))

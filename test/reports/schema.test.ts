@@ -45,6 +45,7 @@ const maximal: DeepRequired<RunReport> = {
   profile: 'strict',
   topology: 'self-hosted',
   redacted: false,
+  incomplete: true,
   totals: { PASS: 0, FAIL: 1, WARN: 0, SKIP: 0, ERROR: 0, scenarios: 1 },
   scenarios: [
     {
@@ -59,7 +60,7 @@ const maximal: DeepRequired<RunReport> = {
       durationMs: 3,
       faults: {
         asMetadata: { issuer: 'https://x', omit: ['jwks_uri'], set: { a: 1 } },
-        protectedResource: { resource: 'https://pds', authorization_servers: ['https://as'] },
+        protectedResource: { resource: 'https://pds', authorization_servers: ['https://as'], redirectTo: 'https://pds/x' },
         authorizeResponse: { iss: null, state: 'tamper', error: 'access_denied' },
         tokenResponse: { token_type: 'Bearer', scope: 'atproto', sub: null, omit: ['expires_in', 'refresh_token', 'scope'] },
         refreshResponse: { token_type: 'DPoP', scope: 'atproto', sub: 'did:plc:y', omit: [] },
@@ -111,6 +112,8 @@ const maximal: DeepRequired<RunReport> = {
         { kind: 'step', seq: 2, ref: '#2', step: 0, op: 'authorize', at: 1, outcome: { status: 'rejected', code: 'C', message: 'm' } },
         { kind: 'note', seq: 3, ref: '#3', step: 0, at: 1, text: 'n', data: { url: 'u' } },
       ],
+      screenshots: [{ name: 'consent', png: 'iVBORw0KGgo=' }],
+      clientLog: 'client started\n',
     },
   ],
   coverage: {

@@ -1,0 +1,76 @@
+import { createServer } from 'node:net'
+import { exitWithParent, startChild, tsxArgs } from './lib/child.ts'
+import { emit, summarize } from './lib/stats.ts'
+
+/**
+ * Cold start of the mock stack: from spawning a process to the answer of its first request, for `serve` (the
+ * CLI, as a user starts it) and for a minimal script that only creates a World; and the floors under both:
+ * `node` alone and `node` with the tsx loader that runs the TypeScript sources.
+ */
+exitWithParent()
+
+const REPS = Number(process.env.BENCH_COLD_REPS ?? 7)
+
+/** A first port with the next three free as well (`serve` takes four consecutive ports). */
+async function freePorts(): Promise<number> {
+  const free = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const s = createServer()
+      s.once('error', () => resolve(false))
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)))
+    })
+  for (let base = 20_000 + Math.floor(Math.random() * 30_000); ; base += 4) {
+    let ok = true
+    for (let i = 0; i < 4 && ok; i++) ok = await free(base + i)
+    if (ok) return base
+  }
+}
+
+/** Spawns, waits for the line naming the AS, requests its metadata; ms from spawn to the answer. */
+async function coldStart(args: string[], ready: RegExp, origin: (line: string) => string): Promise<{ totalMs: number; readyMs: number; line: string }> {
+  const t = performance.now()
+  const child = startChild(args)
+  try {
+    const line = await child.line(ready)
+    const readyMs = performance.now() - t
+    const res = await fetch(`${origin(line)}/.well-known/oauth-authorization-server`)
+    if (res.status !== 200) throw new Error(`first request answered ${res.status}`)
+    await res.arrayBuffer()
+    return { totalMs: performance.now() - t, readyMs, line }
+  } finally {
+    await child.stop()
+  }
+}
+
+async function exitTime(args: string[]): Promise<number> {
+  const t = performance.now()
+  const child = startChild(args)
+  await new Promise((resolve) => child.proc.once('exit', resolve))
+  return performance.now() - t
+}
+
+const serve: { totalMs: number; readyMs: number }[] = []
+const world: { totalMs: number; readyMs: number; line: string }[] = []
+const node: number[] = []
+const tsx: number[] = []
+for (let i = 0; i < REPS; i++) {
+  const port = await freePorts()
+  serve.push(await coldStart(['bin/atproto-oauth-conformance.js', 'serve', '--port', String(port)], /authorization server\s+http/, (l) => /(http:\/\/\S+)/.exec(l)![1]!))
+  world.push(await coldStart(tsxArgs('bench/servers/cold-start.ts'), /^READY /, (l) => l.split(' ')[1]!))
+  node.push(await exitTime(['-e', '0']))
+  tsx.push(await exitTime(['--import', 'tsx', '-e', '0']))
+}
+emit({
+  serveCli: { firstAnswerMs: summarize(serve.map((s) => s.totalMs)), readyLineMs: summarize(serve.map((s) => s.readyMs)) },
+  createWorldScript: {
+    firstAnswerMs: summarize(world.map((s) => s.totalMs)),
+    readyLineMs: summarize(world.map((s) => s.readyMs)),
+    // Inside the child, ms since its process started: node + tsx loader, + imports (harness, express, msw), + createWorld.
+    breakdown: {
+      loaderMs: summarize(world.map((s) => Number(s.line.split(' ')[2]))),
+      importsMs: summarize(world.map((s) => Number(s.line.split(' ')[3]) - Number(s.line.split(' ')[2]))),
+      createWorldMs: summarize(world.map((s) => Number(s.line.split(' ')[4]) - Number(s.line.split(' ')[3]))),
+    },
+  },
+  floors: { nodeMs: summarize(node), nodeWithTsxMs: summarize(tsx) },
+})

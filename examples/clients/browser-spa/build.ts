@@ -1,0 +1,35 @@
+import { build } from 'esbuild'
+import { mkdir, mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const HERE = fileURLToPath(new URL('.', import.meta.url))
+
+/**
+ * Bundles app.ts and `@atproto/oauth-client-browser` into one browser script, `<outDir>/app.js` (a fresh temp
+ * directory by default, so a read-only install still works). esbuild only: no config, about half a second.
+ */
+export async function buildSpa(outDir?: string): Promise<string> {
+  const dir = outDir ?? (await mkdtemp(join(tmpdir(), 'aoc-browser-spa-')))
+  await mkdir(dir, { recursive: true })
+  const outfile = join(dir, 'app.js')
+  await build({
+    entryPoints: [join(HERE, 'app.ts')],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'chrome120',
+    // Error class names are the codes the driver reports (OAuthCallbackError, TokenRevokedError…).
+    keepNames: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+  })
+  return outfile
+}
+
+// `npx tsx examples/clients/browser-spa/build.ts` writes dist/app.js (ignored by git) for a look at the bundle.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  console.log(`bundle written to ${await buildSpa(join(HERE, 'dist'))}`)
+}

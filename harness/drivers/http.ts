@@ -1,0 +1,77 @@
+/**
+ * The HTTP driver (`run --client-url <url>`): the driver protocol as HTTP POSTs to a test endpoint of a running
+ * client app (docs/driver-protocol.md, "HTTP"). `POST <url>/<op>` carries the same JSON request as a stdio line,
+ * plus a `session` id that is new for every scenario; the answer is the same JSON response, with HTTP 200.
+ * The app keeps running between scenarios, so there is no log to capture and nothing to kill: `dispose` ends
+ * the session, and requests still in flight are abandoned.
+ */
+import { randomUUID } from 'node:crypto'
+import { HarnessError } from '../../protocol/errors.ts'
+import { isObject, jsonKind, preview, wireDriver, type WireDriver, type WireTransport } from './wire.ts'
+
+export interface HttpDriverOptions {
+  /** The test endpoint's base URL, e.g. `http://127.0.0.1:8080/conformance`. */
+  url: string
+}
+
+/** Checks `--client-url`: an http(s) URL without query or fragment; returns it without a trailing slash. */
+export function parseClientUrl(url: string): string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new HarnessError('ERR_CONFIG', `--client-url ${url} is not a URL; give the test endpoint's base, e.g. http://127.0.0.1:8080/conformance`)
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new HarnessError('ERR_CONFIG', `--client-url ${url} is not an http(s) URL`)
+  if (parsed.search || parsed.hash) throw new HarnessError('ERR_CONFIG', `--client-url ${url} has a query or fragment; give the endpoint's base path only`)
+  return parsed.href.replace(/\/$/, '')
+}
+
+export function httpTransport(options: HttpDriverOptions): WireTransport {
+  const base = parseClientUrl(options.url)
+  let session = ''
+  let abort = new AbortController()
+  return {
+    async open() {
+      session = randomUUID()
+      abort = new AbortController()
+    },
+    async send(request) {
+      const url = `${base}/${request.op}`
+      let res: Response
+      try {
+        res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ ...request, session }),
+          redirect: 'manual',
+          signal: abort.signal,
+        })
+      } catch (err) {
+        if (abort.signal.aborted) throw new HarnessError('ERR_DRIVER_CRASH', `the request "${request.op}" was abandoned: the scenario ended`)
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause
+        throw new HarnessError('ERR_DRIVER_CRASH', `could not reach the client at ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`)
+      }
+      const text = await res.text().catch(() => '')
+      if (res.status !== 200) {
+        throw new HarnessError('ERR_DRIVER_PROTOCOL', `POST ${url} answered HTTP ${res.status} to "${request.op}" (id ${request.id}): ${preview(text)}`)
+      }
+      let value: unknown
+      try {
+        value = JSON.parse(text)
+      } catch {
+        throw new HarnessError('ERR_DRIVER_PROTOCOL', `POST ${url} answered a body that is not JSON: ${preview(text)}`)
+      }
+      if (!isObject(value)) throw new HarnessError('ERR_DRIVER_PROTOCOL', `POST ${url} answered ${jsonKind(value)} instead of a response object: ${preview(text)}`)
+      return value
+    },
+    async close() {
+      abort.abort()
+    },
+  }
+}
+
+/** A driver that speaks the driver protocol over HTTP with a running client app. */
+export function httpDriver(options: HttpDriverOptions): WireDriver {
+  return wireDriver(httpTransport(options))
+}

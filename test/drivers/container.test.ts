@@ -1,0 +1,78 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer, type Server, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { containerClient, detectContainerEngine } from '../../harness/drivers/container.ts'
+import { runSuite } from '../../harness/runner.ts'
+import { SCENARIOS } from '../../scenarios/index.ts'
+
+const dirs: string[] = []
+const servers: Server[] = []
+const sockets = new Set<Socket>()
+afterAll(async () => {
+  for (const socket of sockets) socket.destroy()
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })))
+})
+
+/** A unix socket that answers like an engine (`200 OK`), or accepts and never answers. */
+async function fakeEngine(answers: boolean): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'aoc-engine-'))
+  dirs.push(dir)
+  const path = join(dir, 'docker.sock')
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    socket.on('error', () => undefined)
+    if (answers) socket.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK')
+  })
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(path, resolve))
+  return path
+}
+
+const thisMachine = await detectContainerEngine()
+
+describe('the container driver', () => {
+  it('finds an engine that answers its ping, and says why when none does', async () => {
+    expect(await detectContainerEngine({ DOCKER_HOST: `unix://${await fakeEngine(true)}` })).toMatchObject({ available: true })
+    const silent = await fakeEngine(false)
+    expect(await detectContainerEngine({ DOCKER_HOST: `unix://${silent}` }, 100)).toEqual({
+      available: false,
+      reason: expect.stringContaining(`no container engine: the socket ${silent} (DOCKER_HOST) did not answer a ping within 100 ms`),
+    })
+    expect(await detectContainerEngine({ DOCKER_HOST: 'unix:///nonexistent/docker.sock' })).toEqual({
+      available: false,
+      reason: expect.stringMatching(/^no container engine: the socket \/nonexistent\/docker.sock \(DOCKER_HOST\) does not exist; the docker CLI alone is not enough/),
+    })
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const port = (closed.address() as { port: number }).port
+    await new Promise((resolve) => closed.close(resolve))
+    expect(await detectContainerEngine({ DOCKER_HOST: `tcp://127.0.0.1:${port}` })).toEqual({
+      available: false,
+      reason: expect.stringContaining(`tcp://127.0.0.1:${port} (DOCKER_HOST) refused the connection (ECONNREFUSED)`),
+    })
+  })
+
+  it('SKIPs every scenario in milliseconds, with the reason, where no engine runs', async () => {
+    const client = containerClient({ image: 'atproto-oauth-plain-js', env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } })
+    const report = await runSuite({ scenarios: SCENARIOS, driver: () => client.driver(), clientName: 'atproto-oauth-plain-js', driverKind: 'container', concurrency: 2 })
+    expect(report.totals).toMatchObject({ SKIP: SCENARIOS.length, scenarios: SCENARIOS.length })
+    for (const s of report.scenarios) {
+      expect(s.reason).toMatch(/^no container engine: the socket \/nonexistent\/docker.sock \(DOCKER_HOST\) does not exist/)
+      expect(s.checks.map((c) => [c.checkId, c.status])).toEqual([['harness.driver', 'SKIP']])
+    }
+    // A World per scenario and nothing else: no container engine is waited for.
+    expect(Math.max(...report.scenarios.map((s) => s.durationMs))).toBeLessThan(1_000)
+  })
+
+  it.skipIf(thisMachine.available)('SKIPs here, on a machine without a container engine', async () => {
+    const client = containerClient({ image: 'atproto-oauth-plain-js' })
+    const started = Date.now()
+    const report = await runSuite({ scenarios: SCENARIOS.slice(0, 3), driver: () => client.driver(), clientName: 'x', driverKind: 'container' })
+    expect(report.scenarios.map((s) => s.verdict)).toEqual(['SKIP', 'SKIP', 'SKIP'])
+    expect(report.scenarios[0]!.reason).toMatch(/^no container engine: .*the docker CLI alone is not enough/)
+    expect(Date.now() - started).toBeLessThan(5_000)
+  })
+})

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { DriverContext } from '../../harness/drivers/types.ts'
+import type { RunReport } from '../../reports/schema.ts'
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url))
+const path = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url))
+
+/** The official client as a stdio program (examples/clients/official-stdio). */
+export const OFFICIAL_STDIO = [process.execPath, '--import', 'tsx', path('examples/clients/official-stdio/main.ts')]
+/** The dependency-free plain-JS client (examples/clients/plain-js-stdio). */
+export const PLAIN_JS = [process.execPath, path('examples/clients/plain-js-stdio/main.js')]
+/** The misbehaving client of the tests: `broken(mode, op)`. */
+export const broken = (mode: string, op?: string) => [process.execPath, path('test/drivers/fixtures/broken-client.js'), mode, ...(op ? [op] : [])]
+
+/** A context for driving a client without a World (it never gets as far as the network). */
+export function fakeContext(documents: Record<string, unknown> = {}): DriverContext {
+  return {
+    handleResolver: 'http://127.0.0.1:9/',
+    plcDirectoryUrl: 'http://127.0.0.1:9/',
+    redirectUri: 'http://127.0.0.1:8080/callback',
+    clientOrigin: 'https://client.test',
+    hostDocument: (p, body) => {
+      documents[p] = body
+      return `https://client.test${p}`
+    },
+    clientKind: 'public',
+    publishKeysBy: 'jwks',
+    allowHttp: true,
+    scenarioId: 'unit',
+  }
+}
+
+/** Whether a process runs: a zombie (exited, not yet reaped by an init that does not reap) counts as gone. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z'
+  } catch {
+    return true
+  }
+}
+
+/** The pids a test client printed to its stderr (`pid 123`, `helper pid 456`). */
+export function pidsIn(log: string | undefined): number[] {
+  return [...(log ?? '').matchAll(/\bpid (\d+)/g)].map((m) => Number(m[1]))
+}
+
+/** Scenario id → verdict and the ids of its checks that are not PASS or SKIP: what two drivers must agree on. */
+export function verdicts(report: RunReport): Record<string, { verdict: string; checks: string[] }> {
+  return Object.fromEntries(
+    report.scenarios.map((s) => [
+      s.id,
+      { verdict: s.verdict, checks: s.checks.filter((c) => c.status !== 'PASS' && c.status !== 'SKIP').map((c) => c.checkId).sort() },
+    ]),
+  )
+}
+
+/**
+ * The pids of `pids` still running after at most `ms`. A killed process group dies asynchronously (the kernel
+ * delivers SIGKILL after kill() returns, and a helper is reaped by init), so this polls, with `ms` as the limit.
+ */
+export async function stillRunning(pids: number[], ms = 2_000): Promise<number[]> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const running = pids.filter(alive)
+    if (running.length === 0 || Date.now() > deadline) return running
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}

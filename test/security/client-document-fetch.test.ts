@@ -1,0 +1,100 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fetchClientDocument } from '../../mock-as/client-metadata-fetch.ts'
+import { InvalidClientMetadataError } from '../../protocol/errors.ts'
+
+/**
+ * The mock AS's fetcher of client metadata and JWKS documents (DESIGN §9): only hosts of the World's host map,
+ * no redirects, a size limit and a timeout. A loopback server plays the client's web host.
+ */
+let server: Server
+let origin: string
+const seen: string[] = []
+const hung: ServerResponse[] = []
+let streamClosed: Promise<void>
+let markStreamClosed: () => void
+
+const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
+  '/ok.json': (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
+  '/redirect.json': (_req, res) => res.writeHead(302, { location: '/ok.json' }).end(),
+  '/loop.json': (_req, res) => res.writeHead(307, { location: '/loop.json' }).end(),
+  '/big.json': (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ pad: 'x'.repeat(4096) })),
+  '/endless.json': (req, res) => {
+    // No Content-Length and no end: the fetcher must stop reading at its limit and drop the connection.
+    res.writeHead(200, { 'content-type': 'application/json' })
+    const chunk = Buffer.alloc(16 * 1024, 0x20)
+    const pump = () => {
+      while (!res.destroyed && res.write(chunk));
+    }
+    res.on('drain', pump)
+    res.on('close', () => markStreamClosed())
+    req.socket.on('close', () => markStreamClosed())
+    pump()
+  },
+  '/slow.json': (_req, res) => void hung.push(res),
+  '/html.json': (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>'),
+}
+
+beforeAll(async () => {
+  streamClosed = new Promise((resolve) => (markStreamClosed = resolve))
+  server = createServer((req, res) => {
+    seen.push(req.url ?? '')
+    const route = routes[req.url ?? '']
+    if (route) route(req, res)
+    else res.writeHead(404).end()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+})
+afterAll(async () => {
+  for (const res of hung) res.destroy()
+  server.closeAllConnections()
+  await new Promise((resolve) => server.close(resolve))
+})
+
+const hosts = () => new Map([['client.test', origin]])
+const limits = { timeoutMs: 300, maxBytes: 1024 }
+
+async function refusal(url: string): Promise<string> {
+  const err = await fetchClientDocument(url, hosts(), limits).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(err).toBeInstanceOf(InvalidClientMetadataError)
+  return (err as InvalidClientMetadataError).description
+}
+
+describe('client metadata / JWKS fetcher', () => {
+  it('fetches an allowed host through the host map', async () => {
+    expect(await fetchClientDocument('https://client.test/ok.json', hosts(), limits)).toEqual({ ok: true })
+  })
+
+  it('refuses hosts that are not the World’s, without sending anything', async () => {
+    const before = seen.length
+    for (const url of ['https://evil.example/ok.json', 'https://127.0.0.1/ok.json', 'https://localhost/ok.json', 'https://client.test.evil.example/ok.json']) {
+      expect(await refusal(url)).toMatch(/is not served by this harness/)
+    }
+    expect(seen.length).toBe(before)
+  })
+
+  it('refuses redirects, including a redirect loop, after one request', async () => {
+    const before = seen.length
+    expect(await refusal('https://client.test/redirect.json')).toMatch(/redirects are not followed \(HTTP 302\)/)
+    expect(await refusal('https://client.test/loop.json')).toMatch(/redirects are not followed \(HTTP 307\)/)
+    expect(seen.slice(before)).toEqual(['/redirect.json', '/loop.json'])
+  })
+
+  it('refuses oversize documents, and stops reading an endless one at the limit', async () => {
+    expect(await refusal('https://client.test/big.json')).toMatch(/document larger than 1024 bytes/)
+    expect(await refusal('https://client.test/endless.json')).toMatch(/document larger than 1024 bytes/)
+    await streamClosed
+  })
+
+  it('gives up on a host that never answers', async () => {
+    expect(await refusal('https://client.test/slow.json')).toMatch(/no answer within 300 ms/)
+  })
+
+  it('refuses a document that is not application/json', async () => {
+    expect(await refusal('https://client.test/html.json')).toMatch(/content-type must be application\/json/)
+  })
+})
