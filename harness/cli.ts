@@ -7,8 +7,7 @@ import { writeReports } from '../reports/write.ts'
 import { REQUIREMENTS } from '../scenarios/catalog.ts'
 import { SCENARIOS } from '../scenarios/index.ts'
 import { progressLine, runHeader, summary } from './console.ts'
-import { externalClient } from './drivers/external.ts'
-import { loadClient } from './load-client.ts'
+import { openClient } from './open-client.ts'
 import { coverage, loadExclusions } from './coverage.ts'
 import { ALWAYS_ON_CHECKS } from '../scenarios/checks/index.ts'
 import { runFailed, runSuite } from './runner.ts'
@@ -64,23 +63,8 @@ program
     const scenarios = selectScenarios(SCENARIOS, { ids: opts.scenario, families: opts.family, tags: opts.tag })
     if (scenarios.length === 0) throw new HarnessError('ERR_CONFIG', 'the filters select no scenario')
     const baseline = opts.baseline ? await readBaseline(opts.baseline) : undefined
-    // The browser driver: one Chromium for the run, a fresh browser context per scenario (docs/browser-driver.md).
-    if (opts.clientBrowser && opts.https) throw new HarnessError('ERR_CONFIG', '--client-browser talks to the World on loopback http: drop --https')
-    // A client in another process, a running app or a container image (docs/drivers.md); checked before the run.
-    const external = await externalClient(opts, cmd.getOptionValueSource('client') === 'cli')
-    const browser = opts.clientBrowser ? await (await import('./drivers/browser.ts')).openBrowserClient(opts.clientBrowser) : undefined
-    const factory = external ? external.factory : browser ? () => browser.driver() : await loadClient(opts.client)
-    const clientOptions: Record<string, string> = opts.clientOption ?? {}
-    // A factory that refuses its options (an unknown flaw…) is a usage mistake, reported before any scenario runs.
-    try {
-      await factory(clientOptions)
-    } catch (err) {
-      throw new HarnessError('ERR_CONFIG', `--client ${opts.client}: ${(err as Error).message}`)
-    }
-    const clientName = external ? external.name : browser ? `browser ${opts.clientBrowser}` : Object.keys(clientOptions).length
-      ? `${opts.client} (${Object.entries(clientOptions).map(([k, v]) => `${k}=${v}`).join(', ')})`
-      : opts.client
-    console.log(runHeader(clientName, external?.kind ?? (browser ? 'browser' : 'in-process'), scenarios))
+    const client = await openClient(opts, cmd.getOptionValueSource('client') === 'cli')
+    console.log(runHeader(client.name, client.kind, scenarios))
     // Ctrl-C: the running scenarios finish, the rest are skipped, the partial report is written (exit 130);
     // a second Ctrl-C quits at once.
     const interrupt = new AbortController()
@@ -92,9 +76,9 @@ program
     process.on('SIGINT', onSigint)
     const report = await runSuite({
       scenarios,
-      driver: () => factory(clientOptions),
-      clientName,
-      driverKind: external?.kind ?? (browser ? 'browser' : 'in-process'),
+      driver: client.driver,
+      clientName: client.name,
+      driverKind: client.kind,
       profile: opts.profile,
       topology: opts.topology,
       https: opts.https,
@@ -105,7 +89,7 @@ program
       signal: interrupt.signal,
     }).finally(() => {
       process.off('SIGINT', onSigint)
-      return browser?.close()
+      return client.close()
     })
     console.log(summary(report))
     for (const file of await writeReports(opts.reportDir, report)) console.log(`report written to ${file}`)
