@@ -35,16 +35,21 @@ async function cliRun(concurrency: number): Promise<{ wallMs: number; runMs: num
   }
 }
 
-/** Wraps a driver so the time spent inside its operations is added to `spent.ms`. */
+/**
+ * Wraps a driver so the time during which at least one of its operations is running is added to `spent.ms`
+ * (the union of the intervals: a scenario's parallel calls are not counted twice).
+ */
 function timed(driver: Driver, spent: { ms: number }): Driver {
+  let running = 0
+  let since = 0
   const wrap =
     <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
     async (...a: A): Promise<R> => {
-      const t = performance.now()
+      if (running++ === 0) since = performance.now()
       try {
         return await fn(...a)
       } finally {
-        spent.ms += performance.now() - t
+        if (--running === 0) spent.ms += performance.now() - since
       }
     }
   return {

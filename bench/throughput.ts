@@ -1,5 +1,5 @@
 import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto'
-import { exitWithParent, startChild, tsxArgs } from './lib/child.ts'
+import { exitWithParent, pinSelf, startChild, tsxArgs } from './lib/child.ts'
 import { closeAgent, mockTarget, oidcTarget, runFlows, type FlowCounters } from './lib/flows.ts'
 import { emit, summarize } from './lib/stats.ts'
 
@@ -12,9 +12,12 @@ import { emit, summarize } from './lib/stats.ts'
  * the floor no DPoP server can go below.
  */
 exitWithParent()
+// On a 2-core machine the client and the server would otherwise compete for the same cores, and a faster server
+// would hand the client more CPU to win back: each gets its own core.
+const pinned = pinSelf(0)
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
-const FLOWS = Number(process.env.BENCH_FLOWS ?? 600)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+const FLOWS = Number(process.env.BENCH_FLOWS ?? 1500)
 const WARMUP = 100
 const CONCURRENCY = 16
 
@@ -33,7 +36,7 @@ interface Sample {
 }
 
 async function measure(server: 'mock-as' | 'oidc-provider'): Promise<Sample> {
-  const child = startChild(tsxArgs(`bench/servers/${server}.ts`))
+  const child = startChild(tsxArgs(`bench/servers/${server}.ts`), { pinToCpu: pinned ? 1 : undefined })
   try {
     const [, issuer, statsUrl, username, password] = (await child.line(/^READY /)).split(' ') as [string, string, string, string, string]
     const counters = (): FlowCounters => ({ flows: 0, requests: 0, proofs: 0, nonceRetries: 0 })
@@ -98,7 +101,7 @@ const summary = (s: Sample[]) => ({
 const mock = summary(samples['mock-as'])
 const oidc = summary(samples['oidc-provider'])
 emit({
-  config: { rounds: ROUNDS, flowsPerRound: FLOWS, warmup: WARMUP, concurrency: CONCURRENCY },
+  config: { rounds: ROUNDS, flowsPerRound: FLOWS, warmup: WARMUP, concurrency: CONCURRENCY, clientAndServerPinnedToOwnCores: pinned },
   mock,
   oidcProvider: oidc,
   ratio: {

@@ -13,6 +13,7 @@ import { readBody } from './http/body.ts'
 import { listenLoopback, type LoopbackServer } from './http/listen.ts'
 import { recordExchanges } from './http/record.ts'
 import { enforceBudget, type RequestBudget } from './http/budget.ts'
+import { releaseFetchPools } from './http/fetch-pools.ts'
 import { holdNetworkGuard, routeHttpsHost } from './https-hosts.ts'
 import { Transcript, type ServerName } from './transcript.ts'
 
@@ -323,6 +324,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
       closed = true
       for (const f of unroute) f()
       await Promise.all(servers.map((s) => s.close()))
+      releaseFetchPools(servers.flatMap((s) => [s.origin, `http://localhost:${s.port}`, `http://[::1]:${s.port}`]))
     },
   }
 }

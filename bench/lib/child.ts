@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 /** The repository root. */
@@ -17,8 +17,27 @@ export interface Child {
   stop(): Promise<void>
 }
 
-export function startChild(args: string[], options: { echo?: (line: string) => void } = {}): Child {
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] })
+/** Whether `taskset` (util-linux) can pin processes to CPUs here. */
+export const CAN_PIN = (() => {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()
+
+/** Pins every thread of this process to one CPU (when taskset is there). */
+export function pinSelf(cpu: number): boolean {
+  if (!CAN_PIN) return false
+  execFileSync('taskset', ['-a', '-cp', String(cpu), String(process.pid)], { stdio: 'ignore' })
+  return true
+}
+
+export function startChild(args: string[], options: { echo?: (line: string) => void; pinToCpu?: number } = {}): Child {
+  // taskset execs node in place: the child's pid (and its signals) stay node's.
+  const [command, argv] = options.pinToCpu !== undefined && CAN_PIN ? ['taskset', ['-c', String(options.pinToCpu), process.execPath, ...args]] : [process.execPath, args]
+  const proc = spawn(command, argv, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] })
   const lines: string[] = []
   let partial = ''
   let err = ''

@@ -30,10 +30,24 @@ function reasons(result: ScenarioResult): string[] {
   return result.checks.filter((c) => c.status === 'ERROR' || c.status === 'FAIL').map((c) => `${c.checkId}: ${c.reason ?? c.observed ?? ''}`)
 }
 
+/** The origins Node's fetch keeps a connection pool for (undici's global dispatcher; see harness/http/fetch-pools.ts). */
+function fetchPoolOrigins(): string[] {
+  const dispatcher = (globalThis as Record<symbol, object>)[Symbol.for('undici.globalDispatcher.1')]!
+  const key = Object.getOwnPropertySymbols(dispatcher).find((s) => s.description === 'clients')!
+  return [...((dispatcher as Record<symbol, Map<string, unknown>>)[key]!.keys())]
+}
+
 describe('hostile clients', () => {
   it('warms up: the official client passes, and a run leaves no socket, server or timer open', async () => {
     const [result] = await runHostile(() => officialNodeClient(), [login], 15_000)
     expect(result!.verdict).toBe('PASS')
+  })
+
+  it('a run leaves no fetch connection pool behind for the closed Worlds (memory stays flat over long runs)', async () => {
+    const before = fetchPoolOrigins().length
+    const [result] = await runHostile(() => officialNodeClient(), [login, refresh], 15_000)
+    expect(result!.verdict).toBe('PASS')
+    expect(fetchPoolOrigins().length).toBeLessThanOrEqual(before)
   })
 
   it('a client that hangs (and hangs again in dispose) is an ERROR naming the operation; the next scenario still runs', async () => {
