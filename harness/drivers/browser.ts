@@ -17,8 +17,8 @@ import {
 /** Where the browser driver looks for Chromium (Debian's `chromium` package). */
 export const CHROMIUM_PATH = '/usr/bin/chromium'
 
-// Loopback only: no QUIC, no background or component traffic, no first-run or sync calls to Google.
-const CHROMIUM_ARGS = [
+/** Loopback only: no QUIC, no background or component traffic, no first-run or sync calls to Google. */
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',

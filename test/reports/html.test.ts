@@ -12,17 +12,9 @@ import type { RunReport } from '../../reports/schema.ts'
 import { writeReports } from '../../reports/write.ts'
 import { SCENARIOS } from '../../scenarios/index.ts'
 import { sampleReport } from './sample-report.ts'
+import { CHROMIUM_ARGS } from '../../harness/drivers/browser.ts'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 let report: RunReport
 let html: string
