@@ -186,7 +186,6 @@ function scenarioResult(
     faults: scenario.faults ?? {},
     checks,
     reason,
-    fix: scenario.explain.fix,
     explain: { tests: scenario.explain.tests, why: scenario.explain.why, fix: scenario.explain.fix },
     transcript: world ? (options.noRedact ? [...world.transcript.entries] : redactTranscript(world.transcript.entries)) : [],
   }

@@ -113,7 +113,7 @@ export function assessScenario(result: ScenarioResult, baseline: readonly Baseli
   const lines: string[] = []
   if (failing.length > 0) {
     lines.push(`${result.id} ${result.verdict}: ${failing.length} check(s) failed`, ...failing.map((c) => describeFinding(result, c)))
-    if (result.fix && fixApplies(failing)) lines.push(`fix: ${result.fix}`)
+    if (result.explain && fixApplies(failing)) lines.push(`fix: ${result.explain.fix}`)
     lines.push(`(npx atproto-oauth-conformance explain ${result.id})`)
   }
   lines.push(...outcome.stale.map((s) => `stale baseline entry: ${s.message}`))

@@ -297,9 +297,7 @@ function renderScenario(s: ScenarioResult): string {
   const explain = s.explain
     ? `<div class="explain"><p><b>What is tested.</b> ${esc(s.explain.tests)}</p><p><b>Why it matters.</b> ${esc(s.explain.why)}</p>` +
       `<p class="fix"><b>How to fix a failing client.</b> ${esc(s.explain.fix)}</p></div>`
-    : s.fix
-      ? `<div class="explain"><p class="fix"><b>How to fix a failing client.</b> ${esc(s.fix)}</p></div>`
-      : ''
+    : ''
   return (
     `<details id="${esc(scenarioAnchor(s))}" class="scenario js-scenario v-${esc(s.verdict)}" ${scenarioData(s)}>` +
     `<summary>${badge(s.verdict)} <span class="fam">${esc(s.family)}</span> <b class="sid">${esc(s.id)}</b> <span class="stitle">${esc(s.title)}</span>` +
@@ -348,7 +346,7 @@ function renderFindings(report: RunReport): string {
       (c.observed !== undefined ? `<div><span class="k">observed</span> ${esc(c.observed)}</div>` : '') +
       (c.reason !== undefined ? `<div><span class="k">reason</span> ${esc(firstLine(c.reason))}</div>` : '') +
       (c.evidence.length > 0 ? `<div><span class="k">transcript</span> ${evidenceLinks(s, c.evidence)}</div>` : '') +
-      (s.fix !== undefined && c.status !== 'ERROR' ? `<div class="fix"><span class="k">fix</span> ${esc(s.fix)}</div>` : '') +
+      (s.explain && c.status !== 'ERROR' ? `<div class="fix"><span class="k">fix</span> ${esc(s.explain.fix)}</div>` : '') +
       '</li>',
   )
   return `<section id="findings"><h2>Findings</h2><ul class="findings">${items.join('')}</ul></section>`

@@ -61,13 +61,13 @@ function testcase(s: ScenarioResult): string {
     // Every FAIL and ERROR check, errors first (a crash often explains the failures after it).
     const failing = s.checks.filter((c) => c.status === 'ERROR').concat(s.checks.filter((c) => c.status === 'FAIL'))
     const message = failing.length > 0 ? failing.map((c) => firstLine(describeCheck(c))).join('\n') : firstLine(s.reason ?? s.verdict)
-    body.push(`      <${element}${attrs({ message, type: s.verdict })}>${xml(detail(failing, s.fix))}</${element}>`)
+    body.push(`      <${element}${attrs({ message, type: s.verdict })}>${xml(detail(failing, s.explain?.fix))}</${element}>`)
   } else if (element === 'skipped') {
     const reason = s.reason ?? (s.checks.map((c) => c.reason).filter(Boolean).join('; ') || 'skipped')
     body.push(`      <skipped${attrs({ message: reason })}/>`)
   }
   const warnings = s.checks.filter((c) => c.status === 'WARN')
-  if (warnings.length > 0) body.push(`      <system-out>${xml(detail(warnings, s.verdict === 'WARN' ? s.fix : undefined))}</system-out>`)
+  if (warnings.length > 0) body.push(`      <system-out>${xml(detail(warnings, s.verdict === 'WARN' ? s.explain?.fix : undefined))}</system-out>`)
   return body.length === 0 ? `${open}/>` : `${open}>\n${body.join('\n')}\n    </testcase>`
 }
 

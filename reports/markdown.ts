@@ -82,7 +82,7 @@ export function renderMarkdown(report: RunReport): string {
     const checks = s.checks.filter((c) => NOTEWORTHY[c.status])
     const section = ['', `#### ${ICON[s.verdict]} ${s.verdict} ${code(s.id)} — ${md(s.title)}`, '', ...checks.flatMap(finding)]
     if (s.reason !== undefined && !checks.some((c) => c.reason === s.reason)) section.push(`- reason: ${md(firstLine(s.reason))}`)
-    if (s.fix !== undefined && fixApplies(checks)) section.push(`- **fix:** ${md(s.fix)}`)
+    if (s.explain && fixApplies(checks)) section.push(`- **fix:** ${md(s.explain.fix)}`)
     const size = Buffer.byteLength(section.join('\n')) + 1
     if (bytes + size > MAX_BYTES) break
     lines.push(...section)

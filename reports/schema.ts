@@ -24,8 +24,6 @@ export interface ScenarioResult {
   checks: Verdict[]
   /** Why the whole scenario was skipped or errored, when it was. */
   reason?: string
-  /** How to fix a client that fails this scenario (one line; the same as `explain.fix`). */
-  fix?: string
   /** The scenario's explanation: what it tests, why it matters, how to fix a failing client. */
   explain?: { tests: string; why: string; fix: string }
   transcript: TranscriptEntry[]

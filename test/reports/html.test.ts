@@ -62,7 +62,6 @@ describe('renderHtml (the markup)', () => {
         {
           ...s,
           title: evil,
-          fix: evil,
           explain: { tests: evil, why: evil, fix: evil },
           checks: s.checks.map((c) => ({ ...c, title: evil, expected: evil, observed: evil })),
           transcript: s.transcript.map((e) => (e.kind === 'note' ? { ...e, text: evil, data: { evil } } : e.kind === 'http' ? { ...e, request: { ...e.request, path: evil, headers: { ...e.request.headers, [evil]: evil } } } : e)),

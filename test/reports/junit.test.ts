@@ -115,7 +115,7 @@ describe('renderJunit', () => {
     const evil: RunReport = {
       ...report,
       client: { ...report.client, name: nasty },
-      scenarios: [{ ...s, checks: s.checks.map((c) => (c.status === 'FAIL' ? { ...c, observed: nasty } : c)), fix: nasty }],
+      scenarios: [{ ...s, checks: s.checks.map((c) => (c.status === 'FAIL' ? { ...c, observed: nasty } : c)), explain: { ...s.explain!, fix: nasty } }],
     }
     const out = renderJunit(evil)
     const parsed = parse(out)

@@ -39,7 +39,7 @@ describe('renderMarkdown', () => {
     expect(fail).toContain(`  - expected: ${check.expected}`)
     expect(fail).toContain('  - observed: the client sent POST /oauth/token (\\#')
     expect(fail).toContain(`  - transcript: ${check.evidence.map((r) => `\`${r}\``).join(' ')}`)
-    expect(fail).toContain(`- **fix:** ${s.fix}`)
+    expect(fail).toContain(`- **fix:** ${s.explain!.fix}`)
 
     const warn = section(md, '#### ⚠️ WARN `confidential-login`')
     expect(warn).toContain('**WARN** `conf.fresh-on-retry` · **NONCE-07 SHOULD**')

@@ -92,7 +92,6 @@ const maximal: DeepRequired<RunReport> = {
         },
       ],
       reason: 'r',
-      fix: 'f',
       explain: { tests: 't', why: 'w', fix: 'f' },
       transcript: [
         {
