@@ -1,6 +1,6 @@
 import { tryDecodeJws } from '../protocol/jws.ts'
 import { param } from './check.ts'
-import type { Exchange, Transcript } from './transcript.ts'
+import type { Exchange, Transcript } from '../model/transcript.ts'
 
 /** The client's requests to the AS that carried a client assertion, with the assertion's jti. */
 export function assertionRequests(t: Transcript): { ex: Exchange; jti?: string }[] {

@@ -1,6 +1,6 @@
 import type { Scenario, RequirementRef } from './scenario.ts'
-import { headerValue, type Exchange, type Transcript } from './transcript.ts'
-import type { Finding } from './verdict.ts'
+import { headerValue, type Exchange, type Transcript } from '../model/transcript.ts'
+import type { Finding } from '../model/verdict.ts'
 
 /** What a check may look at: the transcript and the scenario. No I/O, no clock. */
 export interface CheckContext {

@@ -3,6 +3,7 @@ import { isIP } from 'node:net'
 import pc from 'picocolors'
 import { HarnessError } from '../protocol/errors.ts'
 import { applyBaseline, baselineFailed, describeBaseline, readBaseline } from '../reports/baseline.ts'
+import { defaultVocabulary } from './baseline-vocabulary.ts'
 import { writeReports } from '../reports/write.ts'
 import { REQUIREMENTS } from '../scenarios/catalog.ts'
 import { SCENARIOS } from '../scenarios/index.ts'
@@ -62,7 +63,7 @@ program
   .action(async (opts, cmd: Command) => {
     const scenarios = selectScenarios(SCENARIOS, { ids: opts.scenario, families: opts.family, tags: opts.tag })
     if (scenarios.length === 0) throw new HarnessError('ERR_CONFIG', 'the filters select no scenario')
-    const baseline = opts.baseline ? await readBaseline(opts.baseline) : undefined
+    const baseline = opts.baseline ? await readBaseline(opts.baseline, defaultVocabulary()) : undefined
     const client = await openClient(opts, cmd.getOptionValueSource('client') === 'cli')
     console.log(runHeader(client.name, client.kind, scenarios))
     // Ctrl-C: the running scenarios finish, the rest are skipped, the partial report is written (exit 130);

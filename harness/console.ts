@@ -2,7 +2,7 @@ import Table from 'cli-table3'
 import pc from 'picocolors'
 import type { RunReport, ScenarioResult } from '../reports/schema.ts'
 import type { Scenario } from './scenario.ts'
-import type { Status } from './verdict.ts'
+import type { Status } from '../model/verdict.ts'
 
 const COLOR: Record<Status, (s: string) => string> = {
   PASS: pc.green,

@@ -15,8 +15,8 @@ export {
   type ResourceResult,
   type SessionInfo,
 } from './drivers/types.ts'
-export type { Status, Verdict } from './verdict.ts'
-export type { Exchange, NoteEvent, StepEvent, StepOutcome, TranscriptEntry } from './transcript.ts'
+export type { Status, Verdict } from '../model/verdict.ts'
+export type { Exchange, NoteEvent, StepEvent, StepOutcome, TranscriptEntry } from '../model/transcript.ts'
 export { HarnessError, type HarnessErrorCode } from '../protocol/errors.ts'
 export type { FaultPlan } from '../mock-as/faults.ts'
 export type { ProfileName } from '../mock-as/profile.ts'
@@ -29,13 +29,13 @@ export { renderMarkdown } from '../reports/markdown.ts'
 export {
   applyBaseline,
   baselineFailed,
-  defaultVocabulary,
   describeBaseline,
   parseBaseline,
   readBaseline,
   type BaselineEntry,
   type BaselineOutcome,
 } from '../reports/baseline.ts'
+export { defaultVocabulary } from './baseline-vocabulary.ts'
 export { processDriver, parseCommand, type ProcessDriverOptions } from './drivers/process.ts'
 export { httpDriver, type HttpDriverOptions } from './drivers/http.ts'
 export { containerClient, containerDriver, detectContainerEngine, type ContainerDriverOptions, type EngineCheck } from './drivers/container.ts'

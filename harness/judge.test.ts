@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ctx, ISSUER, TranscriptBuilder } from '../test/support/transcripts.ts'
 import { judgeExpectation } from './judge.ts'
 import type { Scenario, Step } from './scenario.ts'
-import type { StepOutcome } from './transcript.ts'
+import type { StepOutcome } from '../model/transcript.ts'
 
 function run(steps: Step[], expect_: Scenario['expect'], outcomes: StepOutcome[], requests: { step: number; path: string; status?: number; body?: unknown }[] = []) {
   const b = new TranscriptBuilder()

@@ -1,11 +1,10 @@
 import type { Check, CheckContext } from './check.ts'
 import type { Scenario, RequestPattern } from './scenario.ts'
-import type { Exchange, StepEvent } from './transcript.ts'
+import type { Exchange, StepEvent } from '../model/transcript.ts'
 import { isNonceChallenge } from './nonce-trail.ts'
-import type { Finding, Verdict } from './verdict.ts'
+import { EXPECTATION_CHECK_ID, type Finding, type Verdict } from '../model/verdict.ts'
 
-/** The check that compares what the client did with the scenario's expectation. */
-export const EXPECTATION_CHECK_ID = 'scenario.expectation'
+export { EXPECTATION_CHECK_ID } from '../model/verdict.ts'
 
 function matches(ex: Exchange, pattern: RequestPattern): boolean {
   const [method, path] = pattern.split(' ') as [string, string]

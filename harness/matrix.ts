@@ -1,7 +1,7 @@
 import type { Driver } from './drivers/types.ts'
 import { runSuite } from './runner.ts'
 import type { Scenario } from './scenario.ts'
-import type { Status } from './verdict.ts'
+import type { Status } from '../model/verdict.ts'
 
 /** One client variant of the detection matrix: a name and a driver factory. */
 export interface Variant {

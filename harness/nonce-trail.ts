@@ -1,4 +1,4 @@
-import { headerValue, type Exchange, type Transcript } from './transcript.ts'
+import { headerValue, type Exchange, type Transcript } from '../model/transcript.ts'
 import { responseJson } from './check.ts'
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Exchange, Headers, TranscriptEntry } from './transcript.ts'
+import type { Exchange, Headers, TranscriptEntry } from '../model/transcript.ts'
 
 /** Body fields whose values are secrets (tokens, codes, verifiers, assertions, passwords). */
 const SECRET_FIELDS = ['access_token', 'refresh_token', 'code', 'code_verifier', 'client_assertion', 'password', 'token', 'ephemeralToken']

@@ -1,20 +1,9 @@
 import type { FaultPlan } from '../mock-as/faults.ts'
 import type { ProfileName } from '../mock-as/profile.ts'
 import type { Capabilities } from './drivers/types.ts'
-import type { Topology } from './world.ts'
+import type { Family, Level, RequirementRef, Topology } from '../model/requirement.ts'
 
-export type Level = 'MUST' | 'SHOULD' | 'MAY'
-
-/** A requirement of the catalog in shared/spec (e.g. `ISS-03`), with its level. */
-export interface RequirementRef {
-  id: string
-  level: Level
-}
-
-/** Scenario families (DESIGN §3). */
-export type Family =
-  | 'DISC' | 'META' | 'PAR' | 'DPOP' | 'NONCE' | 'PKCE' | 'STATE' | 'ISS' | 'BIND'
-  | 'TOKEN' | 'REFRESH' | 'REVOKE' | 'RES' | 'CONF' | 'LOOP' | 'SCOPE' | 'IDENT'
+export type { Family, Level, RequirementRef } from '../model/requirement.ts'
 
 /** How the user names the account at login: the runner turns it into a string from the World. */
 export type LoginInput = 'handle' | 'did' | 'pds-url' | 'entryway-url'

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { escapeHtml } from '../mock-as/consent-page.ts'
 import type { FaultPlan } from '../mock-as/faults.ts'
 import { redactTranscript } from './redact.ts'
-import type { Exchange } from './transcript.ts'
+import type { Exchange } from '../model/transcript.ts'
 import type { World } from './world.ts'
 
 /** Exchanges `GET /control/exchanges` returns without `?last=`, and the most it returns. */

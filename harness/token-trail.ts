@@ -1,6 +1,6 @@
 import { jwkThumbprint } from '../protocol/jwk.ts'
 import { accessTokenOf, param, responseJson } from './check.ts'
-import type { Exchange, Transcript } from './transcript.ts'
+import type { Exchange, Transcript } from '../model/transcript.ts'
 
 /** One login followed through the transcript: PAR → consent → code → tokens → refreshes → uses. */
 export interface Trail {

@@ -8,17 +8,17 @@ import { loopbackWebDid, randomPlcDid, type Account } from '../mock-pds/identity
 import { identityRouter } from '../mock-pds/identity/identity-server.ts'
 import { PdsServer } from '../mock-pds/pds-server.ts'
 import { NonceManager, ReplayStore } from '../protocol/nonce.ts'
-import { manualClock, realClock as wallClock, type Clock } from './clock.ts'
-import { readBody } from './http/body.ts'
+import { manualClock, realClock as wallClock, type Clock } from '../model/clock.ts'
+import { readBody } from '../model/body.ts'
 import { listenLoopback, type LoopbackServer } from './http/listen.ts'
 import { recordExchanges } from './http/record.ts'
 import { enforceBudget, type RequestBudget } from './http/budget.ts'
 import { releaseFetchPools } from './http/fetch-pools.ts'
 import { holdNetworkGuard, routeHttpsHost } from './https-hosts.ts'
-import { Transcript, type ServerName } from './transcript.ts'
+import { Transcript, type ServerName } from '../model/transcript.ts'
+import type { Topology } from '../model/requirement.ts'
 
-/** Where the AS lives: on its own origin like bsky.social, or inside the PDS like a default self-hosted PDS. */
-export type Topology = 'entryway' | 'self-hosted'
+export type { Topology } from '../model/requirement.ts'
 
 export interface WorldOptions {
   profile?: ProfileName

@@ -1,6 +1,6 @@
 import { Router } from 'express'
 import type { Request } from 'express'
-import type { Clock } from '../harness/clock.ts'
+import type { Clock } from '../model/clock.ts'
 import { verifyDpopProof, type VerifiedProof } from '../protocol/dpop.ts'
 import { SUPPORTED_ALGS } from '../protocol/jws.ts'
 import type { NonceManager, ReplayStore } from '../protocol/nonce.ts'
@@ -9,7 +9,6 @@ import type { AccessTokenSigner } from './access-token.ts'
 import { DEFAULT_FETCH_LIMITS, type FetchLimits, type HostMap } from './client-metadata-fetch.ts'
 import { ClientRegistry } from './clients.ts'
 import type { FaultPlan, InjectedFailure } from './faults.ts'
-import { OAuthError } from '../protocol/errors.ts'
 import type { OAuthHandlerDeps } from './http/oauth-handler.ts'
 import type { Profile } from './profile.ts'
 import { AuthStore } from './store.ts'
@@ -40,22 +39,6 @@ export interface AuthServerDeps {
   hosts: HostMap
   fetchLimits?: FetchLimits
   onHarnessFault(err: unknown, req: Request): void
-}
-
-/** The error an injected 5xx answers with. */
-export function injectedServerError(status: number): OAuthError {
-  return status === 503
-    ? new OAuthError('temporarily_unavailable', 'The server is temporarily unavailable (injected by the scenario)', 503)
-    : new OAuthError('server_error', 'Internal server error (injected by the scenario)', status)
-}
-
-/** Lifetimes (reference-wire.md §11.3): public vs confidential sessions. */
-export const LIFETIMES = {
-  parSeconds: 300,
-  codeSeconds: 300,
-  accessTokenSeconds: 3600,
-  public: { sessionMs: 14 * 86400_000, refreshMs: 14 * 86400_000 },
-  confidential: { sessionMs: 2 * 365 * 86400_000, refreshMs: 90 * 86400_000 },
 }
 
 /** A hand-written atproto entryway authorization server; one instance per World. */

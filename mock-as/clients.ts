@@ -12,7 +12,7 @@ import {
   type OAuthError,
 } from '../protocol/errors.ts'
 import { decodeJws, importPublicJwk, verifyJwsSignature } from '../protocol/jws.ts'
-import type { Clock } from '../harness/clock.ts'
+import type { Clock } from '../model/clock.ts'
 import { fetchClientDocument, type FetchLimits, type HostMap } from './client-metadata-fetch.ts'
 import type { ClientAuth } from './store.ts'
 

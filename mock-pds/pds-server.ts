@@ -5,7 +5,7 @@ import type { FaultPlan } from '../mock-as/faults.ts'
 import type { Account } from './identity/accounts.ts'
 import { didDocument } from './identity/identity-server.ts'
 import { authenticateResource, sendResourceOAuthError, type ResourceAuth, type ResourceAuthDeps } from './resource-auth.ts'
-import type { BodyRequest } from '../harness/http/body.ts'
+import type { BodyRequest } from '../model/body.ts'
 
 /** Everything the mock PDS needs from its World. */
 export interface PdsDeps extends ResourceAuthDeps {

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express'
 import { randomBytes } from 'node:crypto'
 import type { FaultPlan } from '../mock-as/faults.ts'
-import type { Clock } from '../harness/clock.ts'
+import type { Clock } from '../model/clock.ts'
 import { verifyDpopProof } from '../protocol/dpop.ts'
 import { dpopChallenge, InvalidDpopProofError, InvalidTokenError, OAuthError, UseDpopNonceError, XrpcError } from '../protocol/errors.ts'
 import { SUPPORTED_ALGS } from '../protocol/jws.ts'

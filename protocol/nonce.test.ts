@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { manualClock } from '../harness/clock.ts'
+import { manualClock } from '../model/clock.ts'
 import { NonceManager, ReplayStore } from './nonce.ts'
 
 describe('NonceManager', () => {

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto'
-import type { Clock } from '../harness/clock.ts'
+import type { Clock } from '../model/clock.ts'
 
 /** Options of a DPoP nonce manager. */
 export interface NonceOptions {

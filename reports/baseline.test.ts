@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { HarnessError } from '../protocol/errors.ts'
-import { worst, type Status, type Verdict } from '../harness/verdict.ts'
+import { worst, type Status, type Verdict } from '../model/verdict.ts'
 import { applyBaseline, baselineFailed, describeBaseline, parseBaseline, type BaselineEntry } from './baseline.ts'
 import type { ScenarioResult } from './schema.ts'
 

@@ -1,10 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { HarnessError } from '../protocol/errors.ts'
-import { EXPECTATION_CHECK_ID } from '../harness/judge.ts'
-import type { Status, Verdict } from '../harness/verdict.ts'
-import { ALWAYS_ON_CHECKS } from '../scenarios/checks/index.ts'
-import { SCENARIOS } from '../scenarios/index.ts'
+import { RUNNER_CHECK_IDS, type Status, type Verdict } from '../model/verdict.ts'
 import type { RunReport, ScenarioResult } from './schema.ts'
 
 /*
@@ -35,20 +32,6 @@ export interface BaselineEntry {
 export interface BaselineVocabulary {
   scenarios: Iterable<string>
   checks?: Iterable<string>
-}
-
-/**
- * Check ids the runner itself emits (harness/runner.ts) besides the expectation and the always-on checks: an
- * ERROR scenario can be baselined by its harness check too.
- */
-const RUNNER_CHECK_IDS = ['harness.driver', 'harness.mock', 'harness.run', 'scenario.capabilities']
-
-/** The bundled scenarios and every check id a report can contain. */
-export function defaultVocabulary(): BaselineVocabulary {
-  return {
-    scenarios: SCENARIOS.map((s) => s.id),
-    checks: [EXPECTATION_CHECK_ID, ...ALWAYS_ON_CHECKS.map((c) => c.id), ...RUNNER_CHECK_IDS],
-  }
 }
 
 const SCENARIO_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
@@ -161,7 +144,7 @@ export function parseBaseline(text: string, fileName: string, known?: BaselineVo
 }
 
 /** Reads and parses a baseline file; the messages name it by its base name. */
-export async function readBaseline(path: string, known: BaselineVocabulary | undefined = defaultVocabulary()): Promise<BaselineEntry[]> {
+export async function readBaseline(path: string, known?: BaselineVocabulary): Promise<BaselineEntry[]> {
   let text: string
   try {
     text = await readFile(path, 'utf8')

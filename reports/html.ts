@@ -1,7 +1,7 @@
 import { tryDecodeJws } from '../protocol/jws.ts'
-import type { Level } from '../harness/scenario.ts'
-import { headerValue, type Actor, type Exchange, type Headers, type ServerName, type TranscriptEntry } from '../harness/transcript.ts'
-import { SEVERITY, type Status, type Verdict } from '../harness/verdict.ts'
+import type { Level } from '../model/requirement.ts'
+import { headerValue, type Actor, type Exchange, type Headers, type ServerName, type TranscriptEntry } from '../model/transcript.ts'
+import { SEVERITY, type Status, type Verdict } from '../model/verdict.ts'
 import type { RunReport, ScenarioResult } from './schema.ts'
 import { byFamily, countVerdicts, exchangeLabel, firstLine, NOTEWORTHY, responseError } from './view.ts'
 

@@ -1,4 +1,4 @@
-import type { Status, Verdict } from '../harness/verdict.ts'
+import type { Status, Verdict } from '../model/verdict.ts'
 import type { RunReport, ScenarioResult } from './schema.ts'
 import { byFamily, firstLine, fixApplies, NOTEWORTHY } from './view.ts'
 

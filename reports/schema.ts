@@ -1,9 +1,9 @@
 import type { FaultPlan } from '../mock-as/faults.ts'
 import type { ProfileName } from '../mock-as/profile.ts'
-import type { Family, RequirementRef } from '../harness/scenario.ts'
-import type { TranscriptEntry } from '../harness/transcript.ts'
-import type { Status, Verdict } from '../harness/verdict.ts'
-import type { Topology } from '../harness/world.ts'
+import type { Family, RequirementRef } from '../model/requirement.ts'
+import type { TranscriptEntry } from '../model/transcript.ts'
+import type { Status, Verdict } from '../model/verdict.ts'
+import type { Topology } from '../model/requirement.ts'
 
 /** Version of the report.json layout; bumped on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1

@@ -1,7 +1,7 @@
-import type { Exchange } from '../harness/transcript.ts'
-import { headerValue } from '../harness/transcript.ts'
-import type { Family } from '../harness/scenario.ts'
-import type { Status, Verdict } from '../harness/verdict.ts'
+import type { Exchange } from '../model/transcript.ts'
+import { headerValue } from '../model/transcript.ts'
+import type { Family } from '../model/requirement.ts'
+import type { Status, Verdict } from '../model/verdict.ts'
 import type { RunReport, ScenarioResult } from './schema.ts'
 
 /** Verdicts worth a reader's attention: FAIL and ERROR fail the run, WARN flags a SHOULD. */

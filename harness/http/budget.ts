@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express'
-import type { ServerName } from '../transcript.ts'
+import type { ServerName } from '../../model/transcript.ts'
 
 /** How many requests one World serves before it refuses the rest: a flooding client cannot exhaust the harness. */
 export interface RequestBudget {

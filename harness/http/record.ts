@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express'
-import type { Actor, Headers, ServerName, Transcript } from '../transcript.ts'
+import type { Actor, Headers, ServerName, Transcript } from '../../model/transcript.ts'
 
 /** Header the headless user agent sets so the judge can tell its requests from the client's. */
 export const ACTOR_HEADER = 'x-conformance-actor'

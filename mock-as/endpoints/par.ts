@@ -9,7 +9,8 @@ import {
   OAuthError,
 } from '../../protocol/errors.ts'
 import type { AuthServer } from '../auth-server.ts'
-import { injectedServerError, LIFETIMES } from '../auth-server.ts'
+import { injectedServerError } from '../injected-error.ts'
+import { LIFETIMES } from '../lifetimes.ts'
 import { oauthHandler, stringParam } from '../http/oauth-handler.ts'
 import { ids, type PushedRequest } from '../store.ts'
 

@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../../protocol/errors.ts'
-import { injectedServerError, type AuthServer } from '../auth-server.ts'
+import type { AuthServer } from '../auth-server.ts'
+import { injectedServerError } from '../injected-error.ts'
 import { oauthHandler, stringParam } from '../http/oauth-handler.ts'
 import type { TokenSession } from '../store.ts'
 

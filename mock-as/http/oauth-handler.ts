@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express'
 import { InvalidRequestError } from '../../protocol/errors.ts'
-import type { BodyRequest } from '../../harness/http/body.ts'
+import type { BodyRequest } from '../../model/body.ts'
 import { toWire, type WireResponse } from './to-wire.ts'
 
 /** Where an endpoint handler gets the parsed request. */

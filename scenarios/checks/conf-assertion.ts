@@ -1,6 +1,6 @@
 import { defineCheck, describe, param } from '../../harness/check.ts'
 import { tryDecodeJws } from '../../protocol/jws.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** CONF-02: client assertions with iss = sub = client_id, aud = issuer, kid, exp and a jti. */
 export const confAssertion = defineCheck({

@@ -1,7 +1,7 @@
 import { assertionRequests } from '../../harness/assertions.ts'
 import { defineCheck, describe, responseJson } from '../../harness/check.ts'
-import type { Exchange } from '../../harness/transcript.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import type { Exchange } from '../../model/transcript.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** CONF-05: a new client assertion for every request the AS processed (nonce retries: see conf.fresh-on-retry). */
 export const confFreshJti = defineCheck({

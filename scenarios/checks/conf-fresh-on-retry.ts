@@ -1,6 +1,6 @@
 import { assertionRequests } from '../../harness/assertions.ts'
 import { defineCheck, describe } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /**
  * NONCE-07 (assertion part, warning-level in the catalog §4): the nonce retry should carry a fresh assertion,

@@ -4,7 +4,7 @@ import { followTrails, proofJkt } from '../../harness/token-trail.ts'
 import { jwkThumbprint } from '../../protocol/jwk.ts'
 import { tryDecodeJws } from '../../protocol/jws.ts'
 import { param } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** CONF-09: the DPoP key is never one of the client's published (assertion) keys. */
 export const confDpopKeyDistinct = defineCheck({

@@ -1,5 +1,5 @@
 import { defineCheck, describe } from '../../harness/check.ts'
-import { fail, pass } from '../../harness/verdict.ts'
+import { fail, pass } from '../../model/verdict.ts'
 
 /** CONF-08: atproto clients never send client_secret. */
 export const confNoClientSecret = defineCheck({

@@ -1,5 +1,5 @@
 import { asRequests, defineCheck, describe, param } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** DISC-15: a login started from a handle or DID sends it as login_hint, without a leading `@`. */
 export const discLoginHint = defineCheck({

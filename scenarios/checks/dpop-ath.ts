@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { accessTokenOf, defineCheck, describe } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** DPOP-06: `ath` = BASE64URL(SHA-256(access token)) on every PDS request, and no `ath` at the AS. */
 export const dpopAth = defineCheck({

@@ -1,6 +1,6 @@
 import { defineCheck } from '../../harness/check.ts'
-import type { Exchange } from '../../harness/transcript.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import type { Exchange } from '../../model/transcript.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** DPOP-05: every proof has a jti the servers have not seen, nonce retries included. */
 export const dpopFreshJti = defineCheck({

@@ -1,5 +1,5 @@
 import { defineCheck, describe } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** DPOP-05/DPOP-11: `htu` is the request URL without query and fragment. */
 export const dpopHtu = defineCheck({

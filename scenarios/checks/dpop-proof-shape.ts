@@ -1,5 +1,5 @@
 import { defineCheck, describe } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 const ASYMMETRIC = /^(ES|RS|PS)(256|384|512)$|^ES256K$|^EdDSA$/
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']

@@ -1,6 +1,6 @@
 import { defineCheck, describe } from '../../harness/check.ts'
 import { followTrails, proofJkt } from '../../harness/token-trail.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** DPOP-02: one DPoP key from PAR through token, refresh, PDS calls and revocation. */
 export const dpopSameKey = defineCheck({

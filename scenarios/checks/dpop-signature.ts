@@ -1,6 +1,6 @@
 import { defineCheck, describe } from '../../harness/check.ts'
 import { decodeJws, importPublicJwk, verifyJwsSignature } from '../../protocol/jws.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** DPOP-07: a valid compact JWS whose signature verifies with the embedded key (raw R‖S for ECDSA). */
 export const dpopSignature = defineCheck({

@@ -1,5 +1,5 @@
 import { defineCheck, describe } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** DPOP-09: exactly one DPoP header, holding one proof. */
 export const dpopSingleHeader = defineCheck({

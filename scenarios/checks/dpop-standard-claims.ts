@@ -1,5 +1,5 @@
 import { defineCheck, describe } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 const STANDARD = new Set(['jti', 'htm', 'htu', 'iat', 'nonce', 'ath', 'exp'])
 

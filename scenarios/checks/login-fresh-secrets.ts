@@ -1,6 +1,6 @@
 import { defineCheck } from '../../harness/check.ts'
 import { followTrails, type Trail } from '../../harness/token-trail.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 function freshPer(
   key: (t: Trail) => string | undefined,

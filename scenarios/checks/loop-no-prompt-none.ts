@@ -1,5 +1,5 @@
 import { asRequests, defineCheck, describe, param } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** LOOP-08: public clients do not ask for silent sign-in (`prompt=none`). */
 export const loopNoPromptNone = defineCheck({

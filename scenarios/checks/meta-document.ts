@@ -1,5 +1,5 @@
 import { defineCheck, responseJson } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** META-03/04/09: the client metadata document the client published, as the AS fetched it. */
 export const metaDocument = defineCheck({

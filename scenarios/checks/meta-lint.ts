@@ -1,7 +1,7 @@
 import { defineCheck, responseJson, type Check } from '../../harness/check.ts'
 import type { RequirementRef } from '../../harness/scenario.ts'
-import type { Exchange } from '../../harness/transcript.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import type { Exchange } from '../../model/transcript.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** One rule over the client metadata documents the AS fetched from the client's host. */
 function metaRule(

@@ -1,7 +1,7 @@
 import { defineCheck, describe } from '../../harness/check.ts'
 import { dpopRequestsByOrigin, isNonceChallenge, type ProofExchange } from '../../harness/nonce-trail.ts'
-import { headerValue } from '../../harness/transcript.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { headerValue } from '../../model/transcript.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /**
  * NONCE-04: at most one nonce retry per request; a repeated challenge is an error, not a loop. A retry is a

@@ -1,7 +1,7 @@
 import { defineCheck, describe } from '../../harness/check.ts'
 import { dpopRequestsByOrigin } from '../../harness/nonce-trail.ts'
-import { headerValue } from '../../harness/transcript.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { headerValue } from '../../model/transcript.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /**
  * NONCE-03: the client uses the latest nonce each server supplied, learned from every response (success

@@ -1,6 +1,6 @@
 import { defineCheck, describe } from '../../harness/check.ts'
-import { headerValue, type Exchange } from '../../harness/transcript.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { headerValue, type Exchange } from '../../model/transcript.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** NONCE-09: nonces are kept per server; one server's nonce is never sent to another. */
 export const noncePerOrigin = defineCheck({

@@ -1,7 +1,7 @@
 import { defineCheck, describe } from '../../harness/check.ts'
 import { dpopRequestsByOrigin, isNonceChallenge } from '../../harness/nonce-trail.ts'
-import { headerValue } from '../../harness/transcript.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { headerValue } from '../../model/transcript.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /**
  * NONCE-01/NONCE-02: a nonce challenge that brings a new nonce is retried with that nonce. Requests may run

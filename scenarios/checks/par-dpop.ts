@@ -1,5 +1,5 @@
 import { asRequests, defineCheck, describe } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** PAR-04: DPoP starts at PAR: every PAR request carries a proof. */
 export const parDpop = defineCheck({

@@ -1,5 +1,5 @@
 import { asRequests, defineCheck, describe } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** PAR-01/PAR-06: the front channel carries only `client_id` and a `request_uri` obtained by PAR. */
 export const parPushed = defineCheck({

@@ -1,5 +1,5 @@
 import { asRequests, defineCheck, describe, param } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** PKCE-02: S256 only, with a well-formed challenge. */
 export const pkceS256 = defineCheck({

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { defineCheck, describe, param } from '../../harness/check.ts'
 import { codeExchanges, followTrails } from '../../harness/token-trail.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** PKCE-03 (+PKCE-01): the code exchange sends the verifier of the challenge pushed at PAR. */
 export const pkceVerifier = defineCheck({

@@ -1,6 +1,6 @@
 import { asRequests, defineCheck, describe, param, responseJson } from '../../harness/check.ts'
-import type { Exchange } from '../../harness/transcript.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import type { Exchange } from '../../model/transcript.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** REFRESH-02: refresh tokens are single-use: a rotated-out token is never presented again. */
 export const refreshRotation = defineCheck({

@@ -1,6 +1,6 @@
 import { defineCheck, describe, pdsRequests } from '../../harness/check.ts'
-import { headerValue } from '../../harness/transcript.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { headerValue } from '../../model/transcript.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** RES-01: `Authorization: DPoP <token>` with a proof on every authenticated PDS request, never Bearer. */
 export const resDpopScheme = defineCheck({

@@ -1,6 +1,6 @@
 import { accessTokenOf, defineCheck, describe } from '../../harness/check.ts'
-import { headerValue } from '../../harness/transcript.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { headerValue } from '../../model/transcript.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** RES-02/RES-04: access tokens go to the session's PDS only, never to the AS, identity services or anywhere else. */
 export const resTokenToPdsOnly = defineCheck({

@@ -1,5 +1,5 @@
 import { asRequests, defineCheck, describe } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** REVOKE-02: revocation carries a DPoP proof from the session key; without one the reference revokes nothing. */
 export const revokeDpop = defineCheck({

@@ -1,5 +1,5 @@
 import { asRequests, defineCheck, describe, param } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** SCOPE-01: every authorization request includes the `atproto` scope. */
 export const scopeAtproto = defineCheck({

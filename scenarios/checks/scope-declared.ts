@@ -1,5 +1,5 @@
 import { asRequests, defineCheck, describe, param, responseJson } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** The scope a client declares: the loopback client_id's scope parameter, or its metadata document's scope. */
 function declaredScope(clientId: string, documents: Map<string, string>): string | undefined {

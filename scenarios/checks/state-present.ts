@@ -1,5 +1,5 @@
 import { asRequests, defineCheck, describe, param } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** STATE-01: `state` is present, random-looking and never repeated. */
 export const statePresent = defineCheck({

@@ -1,6 +1,6 @@
 import { asRequests, defineCheck, describe, param, responseJson } from '../../harness/check.ts'
-import type { Exchange } from '../../harness/transcript.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import type { Exchange } from '../../model/transcript.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** TOKEN-07: a code is single-use; only a DPoP nonce challenge allows sending it again. */
 export const tokenCodeOnce = defineCheck({

@@ -1,7 +1,7 @@
 import { defineCheck, describe, param } from '../../harness/check.ts'
 import { codeExchanges, followTrails } from '../../harness/token-trail.ts'
-import { headerValue } from '../../harness/transcript.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { headerValue } from '../../model/transcript.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /** TOKEN-01: the code exchange is form-encoded and complete. */
 export const tokenRequestShape = defineCheck({

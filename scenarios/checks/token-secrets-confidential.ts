@@ -1,5 +1,5 @@
 import { defineCheck, describe, param, responseJson } from '../../harness/check.ts'
-import { fail, pass, skip } from '../../harness/verdict.ts'
+import { fail, pass, skip } from '../../model/verdict.ts'
 
 /**
  * TOKEN-09/TOKEN-11: session secrets (tokens, codes' verifiers, refresh tokens) never appear in a URL and never

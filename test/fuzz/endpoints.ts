@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync, randomUUID, sign as cryptoSign, type KeyObject } from 'node:crypto'
 import fc from 'fast-check'
-import { MAX_BODY_BYTES } from '../../harness/http/body.ts'
+import { MAX_BODY_BYTES } from '../../model/body.ts'
 import { createWorld, type World, type WorldOptions } from '../../harness/world.ts'
 import { jwkThumbprint } from '../../protocol/jwk.ts'
 import { send } from '../helpers/http.ts'

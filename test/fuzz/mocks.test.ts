@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { redactTranscript } from '../../harness/redact.ts'
-import type { TranscriptEntry } from '../../harness/transcript.ts'
+import type { TranscriptEntry } from '../../model/transcript.ts'
 import { closeFuzzContext, createFuzzContext, FUZZ_ENDPOINTS, fuzzEndpoint, stillServing, type FuzzContext } from './endpoints.ts'
 
 /**

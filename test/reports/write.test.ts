@@ -2,7 +2,10 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { applyBaseline, baselineFailed, defaultVocabulary, readBaseline } from '../../reports/baseline.ts'
+import { applyBaseline, baselineFailed, readBaseline as readWith } from '../../reports/baseline.ts'
+import { defaultVocabulary } from '../../harness/baseline-vocabulary.ts'
+
+const readBaseline = (path: string) => readWith(path, defaultVocabulary())
 import { renderHtml } from '../../reports/html.ts'
 import { renderJunit } from '../../reports/junit.ts'
 import { renderMarkdown } from '../../reports/markdown.ts'

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 import { officialNodeClient } from '../../examples/clients/official-node/adapter.ts'
 import type { Driver, DriverContext } from '../../harness/drivers/types.ts'
 import { runSuite } from '../../harness/runner.ts'
-import type { TranscriptEntry } from '../../harness/transcript.ts'
+import type { TranscriptEntry } from '../../model/transcript.ts'
 import { writeReports } from '../../reports/write.ts'
 import { SCENARIOS } from '../../scenarios/index.ts'
 

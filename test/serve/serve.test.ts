@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import createMinimalClient from '../../examples/clients/minimal/index.ts'
 import { ClientRejected, type Driver, type DriverContext } from '../../harness/drivers/types.ts'
 import type { ServeStatus } from '../../harness/serve-control.ts'
-import type { Exchange } from '../../harness/transcript.ts'
+import type { Exchange } from '../../model/transcript.ts'
 import { completeAuthorization } from '../../harness/user-agent.ts'
 
 const BIN = new URL('../../bin/atproto-oauth-conformance.js', import.meta.url).pathname

@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto'
-import { Transcript, type Actor, type Exchange, type ServerName } from '../../harness/transcript.ts'
+import { Transcript, type Actor, type Exchange, type ServerName } from '../../model/transcript.ts'
 import type { CheckContext } from '../../harness/check.ts'
 import type { Scenario } from '../../harness/scenario.ts'
 

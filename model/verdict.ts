@@ -1,4 +1,13 @@
-import type { RequirementRef } from './scenario.ts'
+import type { RequirementRef } from './requirement.ts'
+
+/** The check id of a scenario's own expectation (beside the always-on checks). */
+export const EXPECTATION_CHECK_ID = 'scenario.expectation'
+
+/**
+ * Check ids the runner itself emits besides the expectation and the always-on checks: an
+ * ERROR scenario can be baselined by its harness check too.
+ */
+export const RUNNER_CHECK_IDS = ['harness.driver', 'harness.mock', 'harness.run', 'scenario.capabilities']
 
 export type Status = 'PASS' | 'FAIL' | 'WARN' | 'SKIP' | 'ERROR'
 
