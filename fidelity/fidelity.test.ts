@@ -4,7 +4,7 @@
  * entry); the live mode's plumbing against a World reached over its base URL; the reference-UI replay against
  * a playback server; the vendored captures against their source.
  */
-import { execFile } from 'node:child_process'
+import { runChild } from '../test/support/child.ts'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -184,12 +184,7 @@ describe('npm run fidelity', () => {
   const cli = (...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       const tsx = new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url).pathname
-      execFile(
-        process.execPath,
-        [tsx, new URL('./cli.ts', import.meta.url).pathname, ...args],
-        { env: { ...process.env, NO_COLOR: '1' } },
-        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      )
+      resolve(runChild(process.execPath, [tsx, new URL('./cli.ts', import.meta.url).pathname, ...args], { env: { ...process.env, NO_COLOR: '1' } }))
     })
 
   it('prints the table and the plain line, writes the JSON result, exits 0', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { CATALOG_TEST_TIMEOUT_MS } from '../test/support/timeouts.ts'
 import { officialNodeClient } from '../examples/clients/official-node/adapter.ts'
 import { ClientRejected, type Driver } from './drivers/types.ts'
 import { runScenario, runSuite, type RunOptions } from './runner.ts'
@@ -78,7 +79,7 @@ describe('runScenario', () => {
     expect(JSON.stringify(raw.transcript)).toMatch(/ref-[0-9a-f]{64}/)
   })
 
-  it('runs scenarios in parallel with the same verdicts', async () => {
+  it('runs scenarios in parallel with the same verdicts', { timeout: CATALOG_TEST_TIMEOUT_MS }, async () => {
     const scenarios = SCENARIOS
     const serial = await runSuite({ scenarios, driver: () => officialNodeClient(), clientName: 'official' })
     const parallel = await runSuite({ scenarios, driver: () => officialNodeClient(), clientName: 'official', concurrency: 4 })

@@ -1,17 +1,13 @@
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { runChild } from './support/child.ts'
 
 const BIN = new URL('../bin/atproto-oauth-conformance.js', import.meta.url).pathname
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
-    })
-  })
+  return runChild(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } })
 }
 
 const dirs: string[] = []

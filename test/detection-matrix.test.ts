@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { CATALOG_TEST_TIMEOUT_MS } from './support/timeouts.ts'
 import createMinimalClient from '../examples/clients/minimal/index.ts'
 import { FLAW_NAMES } from '../examples/clients/minimal/flaws.ts'
 import { detected, runMatrix } from '../harness/matrix.ts'
@@ -43,7 +44,7 @@ describe('detection matrix', () => {
     }
   })
 
-  it('the sampled (scenario, flaw) pairs still catch the flaw with the committed checks', async () => {
+  it('the sampled (scenario, flaw) pairs still catch the flaw with the committed checks', { timeout: CATALOG_TEST_TIMEOUT_MS }, async () => {
     const pairs = sample()
     const byFlaw = new Map<string, string[]>()
     for (const p of pairs) byFlaw.set(p.flaw, [...(byFlaw.get(p.flaw) ?? []), p.scenario])

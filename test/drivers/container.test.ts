@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { containerClient, detectContainerEngine } from '../../harness/drivers/container.ts'
 import { runSuite } from '../../harness/runner.ts'
 import { SCENARIOS } from '../../scenarios/index.ts'
+import { closedPort } from '../support/ports.ts'
+import { CATALOG_TEST_TIMEOUT_MS } from '../support/timeouts.ts'
 
 const dirs: string[] = []
 const servers: Server[] = []
@@ -45,17 +47,14 @@ describe('the container driver', () => {
       available: false,
       reason: expect.stringMatching(/^no container engine: the socket \/nonexistent\/docker.sock \(DOCKER_HOST\) does not exist; the docker CLI alone is not enough/),
     })
-    const closed = createServer()
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
-    const port = (closed.address() as { port: number }).port
-    await new Promise((resolve) => closed.close(resolve))
+    const port = await closedPort()
     expect(await detectContainerEngine({ DOCKER_HOST: `tcp://127.0.0.1:${port}` })).toEqual({
       available: false,
       reason: expect.stringContaining(`tcp://127.0.0.1:${port} (DOCKER_HOST) refused the connection (ECONNREFUSED)`),
     })
   })
 
-  it('SKIPs every scenario in milliseconds, with the reason, where no engine runs', async () => {
+  it('SKIPs every scenario in milliseconds, with the reason, where no engine runs', { timeout: CATALOG_TEST_TIMEOUT_MS }, async () => {
     const client = containerClient({ image: 'atproto-oauth-plain-js', env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } })
     const report = await runSuite({ scenarios: SCENARIOS, driver: () => client.driver(), clientName: 'atproto-oauth-plain-js', driverKind: 'container', concurrency: 2 })
     expect(report.totals).toMatchObject({ SKIP: SCENARIOS.length, scenarios: SCENARIOS.length })

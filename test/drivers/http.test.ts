@@ -5,6 +5,7 @@ import { startHttpApp, type HttpApp } from '../../examples/clients/http-app/app.
 import { httpDriver, parseClientUrl } from '../../harness/drivers/http.ts'
 import { runSuite } from '../../harness/runner.ts'
 import { SCENARIOS } from '../../scenarios/index.ts'
+import { closedPort } from '../support/ports.ts'
 import { fakeContext } from './helpers.ts'
 
 let app: HttpApp
@@ -70,10 +71,7 @@ describe('the HTTP driver', () => {
     expect(await one('callback')).toMatchObject({ code: 'ERR_DRIVER_PROTOCOL', message: `POST ${oddUrl}/callback answered a body that is not JSON: "<html>"` })
     expect(await one('refresh')).toMatchObject({ code: 'ERR_DRIVER_PROTOCOL', message: 'the client answered id 77 to request 2 ("refresh")' })
 
-    const closed = createServer()
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
-    const port = (closed.address() as AddressInfo).port
-    await new Promise((resolve) => closed.close(resolve))
+    const port = await closedPort()
     const err = await httpDriver({ url: `http://127.0.0.1:${port}/x` }).init(fakeContext()).then(() => undefined, (e: Error) => e)
     expect(err).toMatchObject({ code: 'ERR_DRIVER_CRASH', message: `could not reach the client at http://127.0.0.1:${port}/x/hello: ECONNREFUSED` })
   })

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { CATALOG_TEST_TIMEOUT_MS } from '../support/timeouts.ts'
 import { officialNodeClient } from '../../examples/clients/official-node/adapter.ts'
 import { runScenario, runSuite, type RunOptions } from '../../harness/runner.ts'
 import type { RunReport } from '../../reports/schema.ts'
@@ -32,7 +33,7 @@ describe('the official @atproto/oauth-client-node', () => {
     ['https host names', { https: true }],
   ]
   for (const [name, options] of runs) {
-    it(`gets the committed expected verdicts on the whole catalog (${name})`, async () => {
+    it(`gets the committed expected verdicts on the whole catalog (${name})`, { timeout: CATALOG_TEST_TIMEOUT_MS }, async () => {
       const report = await runSuite({ scenarios: SCENARIOS, driver: () => officialNodeClient(), clientName: 'official', concurrency: 2, ...options })
       const want = expected()
       // In a self-hosted World AS and PDS share one nonce, so the PDS never challenges: NONCE-08 is not exercised.

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { runChild } from '../support/child.ts'
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -42,11 +42,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
 function bash(script: string, env: Record<string, string>): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve) => {
-    execFile('bash', ['--noprofile', '--norc', '-e', '-o', 'pipefail', '-c', script], { cwd: dir, env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, ...env } }, (err, stdout) =>
-      resolve({ code: err ? Number((err as { code?: unknown }).code) : 0, stdout }),
-    )
-  })
+  return runChild('bash', ['--noprofile', '--norc', '-e', '-o', 'pipefail', '-c', script], { cwd: dir, env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, ...env } })
 }
 
 describe('action.yml', () => {

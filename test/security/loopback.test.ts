@@ -1,5 +1,5 @@
 import { Server } from 'node:net'
-import { createServer } from 'node:net'
+import { withFreePorts } from '../support/ports.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createWorld, type World } from '../../harness/world.ts'
 
@@ -27,15 +27,6 @@ async function boundAddresses(fn: () => Promise<World>): Promise<{ world: World;
   }
 }
 
-/** A free loopback port (for the fixed-port `serve` layout). */
-async function freePort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))
-  const port = (s.address() as { port: number }).port
-  await new Promise((resolve) => s.close(resolve))
-  return port
-}
-
 const worlds: World[] = []
 afterEach(async () => {
   await Promise.all(worlds.splice(0).map((w) => w.close()))
@@ -56,9 +47,9 @@ describe('the harness binds loopback only', () => {
   }
 
   it('the fixed ports of `serve` are loopback ports too', async () => {
-    const base = await freePort()
-    const ports = { as: base, pds: await freePort(), identity: await freePort(), clientHost: await freePort() }
-    const { world, addresses } = await boundAddresses(() => createWorld({ ports }))
+    const { world, addresses } = await withFreePorts(4, ([as, pds, identity, clientHost]) =>
+      boundAddresses(() => createWorld({ ports: { as: as!, pds: pds!, identity: identity!, clientHost: clientHost! } })),
+    )
     worlds.push(world)
     expect(addresses.length).toBeGreaterThanOrEqual(4)
     for (const a of addresses) expect(LOOPBACK).toContain(a)

@@ -1,18 +1,14 @@
-import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { runChild } from '../support/child.ts'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
 const compose = readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8')
 const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8')
 
 function run(cmd: string, args: string[]): Promise<{ code: number | string; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { cwd: REPO }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number | string }).code ?? 1) : 0, stdout, stderr })
-    })
-  })
+  return runChild(cmd, args, { cwd: REPO })
 }
 
 const hasCompose = await run('docker-compose', ['version']).then((r) => r.code === 0)

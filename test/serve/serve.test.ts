@@ -38,13 +38,19 @@ async function startServe(port: number): Promise<{ child: ChildProcessWithoutNul
   const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], { env: { ...process.env, NO_COLOR: '1' } })
   let out = ''
   child.stderr.on('data', (d: Buffer) => (out += d))
+  let timer: NodeJS.Timeout | undefined
   await new Promise<void>((resolve, reject) => {
+    // A serve that neither gets ready nor exits is killed, not waited for.
+    timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`serve was not ready within 20 s:\n${out}`))
+    }, 20_000)
     child.stdout.on('data', (d: Buffer) => {
       out += d
       if (out.includes('Ctrl-C to stop.')) resolve()
     })
     child.once('exit', (code) => reject(new Error(`serve exited with ${code} before it was ready:\n${out}`)))
-  })
+  }).finally(() => clearTimeout(timer))
   return { child, output: () => out }
 }
 
@@ -69,7 +75,9 @@ describe('serve: a World on fixed ports with a control API', () => {
   afterAll(async () => {
     if (served?.child.exitCode === null) {
       served.child.kill('SIGTERM')
+      const kill = setTimeout(() => served.child.kill('SIGKILL'), 10_000)
       await once(served.child, 'exit')
+      clearTimeout(kill)
     }
   })
 
@@ -170,7 +178,7 @@ describe('serve: a World on fixed ports with a control API', () => {
   })
 
   it('refuses a --host that is not an IP address (exit 2)', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--host', 'example.com'], { env: { ...process.env, NO_COLOR: '1' } })
+    const child = spawn(process.execPath, [BIN, 'serve', '--host', 'example.com'], { env: { ...process.env, NO_COLOR: '1' }, timeout: 25_000, killSignal: 'SIGKILL' })
     let err = ''
     child.stderr.on('data', (d: Buffer) => (err += d))
     const [code] = await once(child, 'exit')

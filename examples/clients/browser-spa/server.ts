@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { dirname } from 'node:path'
 import { buildSpa } from './build.ts'
 
 /** The example SPA on a loopback port: `/` (any path) is the page, `/app.js` the bundle. */
@@ -14,7 +15,8 @@ export interface SpaServer {
 export async function startSpaServer(): Promise<SpaServer> {
   const [html, js] = await Promise.all([
     readFile(new URL('./index.html', import.meta.url), 'utf8'),
-    buildSpa().then((file) => readFile(file, 'utf8')),
+    // The bundle is served from memory: its temp directory goes as soon as it is read.
+    buildSpa().then((file) => readFile(file, 'utf8').finally(() => rm(dirname(file), { recursive: true, force: true }))),
   ])
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname

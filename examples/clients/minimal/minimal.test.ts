@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { CATALOG_TEST_TIMEOUT_MS } from '../../../test/support/timeouts.ts'
 import { runScenario, runSuite, type RunOptions } from '../../../harness/runner.ts'
 import type { ScenarioResult } from '../../../reports/schema.ts'
 import { SCENARIOS } from '../../../scenarios/index.ts'
@@ -32,7 +33,7 @@ describe('the clean minimal client passes every scenario, without a warning', ()
     { topology: 'self-hosted', https: true },
   ] as const
   for (const { topology, https } of configs) {
-    it(`${topology}${https ? ', https host names (no allowHttp)' : ''}: ${SCENARIOS.length} scenarios`, async () => {
+    it(`${topology}${https ? ', https host names (no allowHttp)' : ''}: ${SCENARIOS.length} scenarios`, { timeout: CATALOG_TEST_TIMEOUT_MS }, async () => {
       const report = await runSuite({ scenarios: SCENARIOS, driver: () => createMinimalClient(), clientName: 'minimal', topology, https, concurrency: 4 })
       expect(report.scenarios.flatMap(findings)).toEqual([])
       expect(report.scenarios.map((r) => `${r.id}: ${r.verdict}`)).toEqual(SCENARIOS.map((s) => `${s.id}: PASS`))
