@@ -16,6 +16,11 @@ import { selectScenarios } from './select.ts'
 import { serveWorld } from './serve.ts'
 import { TOOL_VERSION } from './version.ts'
 
+/** The signals that stop a run, and the exit code each gives (128 + its number, as a shell reports it). */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+type StopSignal = (typeof STOP_SIGNALS)[number]
+const SIGNAL_EXIT_CODES: Record<StopSignal, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 }
+
 function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value)
@@ -66,15 +71,21 @@ program
     const baseline = opts.baseline ? await readBaseline(opts.baseline, defaultVocabulary()) : undefined
     const client = await openClient(opts, cmd.getOptionValueSource('client') === 'cli')
     console.log(runHeader(client.name, client.kind, scenarios))
-    // Ctrl-C: the running scenarios finish, the rest are skipped, the partial report is written (exit 130);
-    // a second Ctrl-C quits at once.
+    // SIGINT (Ctrl-C), SIGTERM (a CI cancelling the job, `kill`) and SIGHUP (the terminal closed) end a run the
+    // same way: the running scenarios finish, the rest are skipped, the partial report is written, and the exit
+    // code is 128 + the signal's number. A second signal quits at once: the exit handlers kill every client
+    // process group and the browser.
     const interrupt = new AbortController()
-    const onSigint = () => {
-      if (interrupt.signal.aborted) process.exit(130)
+    let stoppedBy: StopSignal | undefined
+    const onSignal = (signal: StopSignal) => {
+      if (stoppedBy) process.exit(SIGNAL_EXIT_CODES[stoppedBy])
+      stoppedBy = signal
       interrupt.abort()
-      console.error(pc.yellow('interrupted: finishing the running scenario(s), then writing a partial report (Ctrl-C again to quit now)'))
+      const again = signal === 'SIGINT' ? 'Ctrl-C again to quit now' : 'a second signal quits now'
+      console.error(pc.yellow(`interrupted${signal === 'SIGINT' ? '' : ` by ${signal}`}: finishing the running scenario(s), then writing a partial report (${again})`))
     }
-    process.on('SIGINT', onSigint)
+    const handlers = STOP_SIGNALS.map((signal) => [signal, () => onSignal(signal)] as const)
+    for (const [signal, handler] of handlers) process.on(signal, handler)
     const report = await runSuite({
       scenarios,
       driver: client.driver,
@@ -88,16 +99,17 @@ program
       noRedact: opts.redact === false,
       onScenarioEnd: (result, i, n) => console.log(progressLine(result, i, n)),
       signal: interrupt.signal,
-    }).finally(() => {
-      process.off('SIGINT', onSigint)
-      return client.close()
+    }).finally(async () => {
+      // A client that fails to close (a browser already gone) must not cost the report.
+      await client.close().catch((err: Error) => console.error(pc.yellow(`warning: closing the client failed: ${err?.message ?? err}`)))
     })
     console.log(summary(report))
     for (const file of await writeReports(opts.reportDir, report)) console.log(`report written to ${file}`)
+    for (const [signal, handler] of handlers) process.off(signal, handler)
     if (report.incomplete) {
       const skipped = report.scenarios.filter((r) => r.reason === 'run interrupted').length
       console.log(pc.yellow(`run interrupted: the report is incomplete (${skipped} scenario(s) not run)`))
-      process.exitCode = 130
+      process.exitCode = SIGNAL_EXIT_CODES[stoppedBy ?? 'SIGINT']
       return
     }
     if (baseline) {

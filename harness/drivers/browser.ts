@@ -132,7 +132,10 @@ async function launchChromium(executablePath: string): Promise<Browser> {
   } catch {
     throw new DriverUnavailable('the browser driver needs playwright-core next to atproto-oauth-conformance: npm install --save-dev playwright-core')
   }
-  return playwright.chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true })
+  // The run owns SIGINT, SIGTERM and SIGHUP (harness/cli.ts): Playwright's own handlers would close the browser
+  // under the running scenario and exit before the partial report is written. Its exit handler stays: when the
+  // harness quits (a second signal), Chromium's process group is killed with it.
+  return playwright.chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false })
 }
 
 // Runs inside the page (a string, so no transpiler helper leaks into it): one hook call, errors as data.
