@@ -4,7 +4,7 @@ import pc from 'picocolors'
 import { HarnessError } from '../protocol/errors.ts'
 import { applyBaseline, baselineFailed, describeBaseline, readBaseline } from '../reports/baseline.ts'
 import { defaultVocabulary } from './baseline-vocabulary.ts'
-import { writeReports } from '../reports/write.ts'
+import { prepareReportDir, writeReportFiles } from '../reports/write.ts'
 import { REQUIREMENTS } from '../scenarios/catalog.ts'
 import { SCENARIOS } from '../scenarios/index.ts'
 import { progressLine, runHeader, summary } from './console.ts'
@@ -69,6 +69,10 @@ program
     const scenarios = selectScenarios(SCENARIOS, { ids: opts.scenario, families: opts.family, tags: opts.tag })
     if (scenarios.length === 0) throw new HarnessError('ERR_CONFIG', 'the filters select no scenario')
     const baseline = opts.baseline ? await readBaseline(opts.baseline, defaultVocabulary()) : undefined
+    // Checked before the run: a report directory that cannot be written is a usage error now, not a lost report later.
+    await prepareReportDir(opts.reportDir).catch((err: Error) => {
+      throw new HarnessError('ERR_CONFIG', `--report-dir ${opts.reportDir}: ${err.message}`)
+    })
     const client = await openClient(opts, cmd.getOptionValueSource('client') === 'cli')
     console.log(runHeader(client.name, client.kind, scenarios))
     // SIGINT (Ctrl-C), SIGTERM (a CI cancelling the job, `kill`) and SIGHUP (the terminal closed) end a run the
@@ -104,7 +108,10 @@ program
       await client.close().catch((err: Error) => console.error(pc.yellow(`warning: closing the client failed: ${err?.message ?? err}`)))
     })
     console.log(summary(report))
-    for (const file of await writeReports(opts.reportDir, report)) console.log(`report written to ${file}`)
+    // Each file on its own: one that cannot be written is named, the others are still there.
+    const files = await writeReportFiles(opts.reportDir, report)
+    for (const file of files.written) console.log(`report written to ${file}`)
+    for (const { path, reason } of files.failed) console.error(pc.red(`error: could not write ${path}: ${reason}`))
     for (const [signal, handler] of handlers) process.off(signal, handler)
     if (report.incomplete) {
       const skipped = report.scenarios.filter((r) => r.reason === 'run interrupted').length
@@ -121,9 +128,10 @@ program
           ? pc.red(`result: FAIL (${outcome.failing.length} failure(s) not in ${opts.baseline}, ${outcome.stale.length} stale entr${outcome.stale.length === 1 ? 'y' : 'ies'})`)
           : pc.green(`result: PASS (${outcome.baselined.length} known failure(s) listed in ${opts.baseline})`),
       )
-      process.exitCode = failed ? 1 : 0
+      process.exitCode = failed || files.failed.length > 0 ? 1 : 0
     } else {
-      process.exitCode = runFailed(report) ? 1 : 0
+      // A report file that could not be written fails the run too (exit 1, never 2: the run itself completed).
+      process.exitCode = runFailed(report) || files.failed.length > 0 ? 1 : 0
     }
   })
 
