@@ -96,7 +96,8 @@ function collectFromText(text: string, secrets: Secrets): void {
   for (const m of text.matchAll(PRIVATE_JWK_PATTERN)) secrets.add(m[3], PRIVATE_KEY)
   for (const m of text.matchAll(PEM_PRIVATE_KEY)) secrets.add(m[0], `[redacted ${m[1]!.toLowerCase()}]`)
   // A JWS anywhere whose header carries a private key (a DPoP proof, an assertion).
-  for (const m of text.matchAll(/[\w-]{10,}\.[\w-]+\.[\w-]*/g)) collectFromJws(m[0], secrets)
+  // Matched only from the start of a run of base64url characters: a long run without dots costs linear time.
+  for (const m of text.matchAll(/(?<![\w-])[\w-]{10,}\.[\w-]+\.[\w-]*/g)) collectFromJws(m[0], secrets)
 }
 
 function collectFromJws(value: string, secrets: Secrets): void {

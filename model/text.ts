@@ -25,7 +25,6 @@ export function hasLoneSurrogate(text: string): boolean {
  * Terminal escape sequences (ECMA-48): CSI (`ESC [ … final`), OSC (`ESC ] … BEL` or `ESC \`, which can set a
  * window title or write a hyperlink), other `ESC x` pairs, and their 8-bit C1 forms (U+009B CSI, U+009D OSC).
  */
-// eslint-disable-next-line no-control-regex
 const TERMINAL_SEQUENCE = /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[@-Z\\-_]|\x1b/g
 
 /** `text` without terminal escape sequences. */
@@ -37,7 +36,6 @@ export function stripTerminalSequences(text: string): string {
  * Characters that change how a terminal or an editor shows the text around them: C0 and C1 controls, DEL, line
  * and paragraph separators, bidirectional embeddings, overrides and isolates (CVE-2021-42574).
  */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
 
 /** Visible escapes for control characters: `\n`, `\t`, `\x1b`, `\u202e`. */
