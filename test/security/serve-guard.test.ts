@@ -1,4 +1,4 @@
-import { request } from 'node:http'
+import { createServer, request } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listenLoopback, type LoopbackServer } from '../../harness/http/listen.ts'
@@ -25,7 +25,7 @@ afterAll(async () => {
 
 function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
       let body = ''
       res.on('data', (d: Buffer) => (body += d))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
@@ -97,6 +97,36 @@ describe('serve accepts only loopback Host headers and refuses foreign Origins',
       expect(world.connections.refused).toBeGreaterThanOrEqual(1)
     } finally {
       for (const s of sockets) s.destroy()
+      // The server counts a close when its socket's close event runs: let the loop turn until all are counted.
+      for (let i = 0; i < 1000 && world.connections.open > 0; i++) await new Promise((resolve) => setImmediate(resolve))
+    }
+  })
+
+  it('PAR with a client_id that tries to steer the metadata fetch elsewhere is invalid_client_metadata, and nothing else is asked', async () => {
+    const seen: string[] = []
+    const victim = createServer((req, res) => {
+      seen.push(req.url ?? '')
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"client_id":"x","secret":"victim"}')
+    })
+    await new Promise<void>((resolve) => victim.listen(0, '127.0.0.1', resolve))
+    const port = (victim.address() as { port: number }).port
+    try {
+      for (const clientId of [`https://client.test//127.0.0.1:${port}/client-metadata.json`, `https://client.test/\\127.0.0.1:${port}/client-metadata.json`]) {
+        const res = await send(`${world.urls.issuer}/oauth/par`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'atproto' }).toString(),
+        })
+        expect(res.status, res.body).toBe(400)
+        const body = JSON.parse(res.body) as { error: string; error_description: string }
+        expect(body.error).toMatch(/^invalid_client(_metadata)?$/)
+        expect(res.body).not.toContain('victim')
+      }
+      expect(seen).toEqual([])
+      expect(world.harnessFaults).toEqual([])
+    } finally {
+      victim.closeAllConnections()
+      await new Promise((resolve) => victim.close(resolve))
     }
   })
 })
