@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { boundText, boundValue, CLIENT_VALUE_LIMITS } from '../../harness/drivers/bounded-value.ts'
 import { consoleText } from '../../harness/console.ts'
+import { preview } from '../../harness/drivers/wire.ts'
 import { collectSecrets, redactText } from '../../harness/redact.ts'
 import { oneLine, wellFormed } from '../../model/text.ts'
 import type { TranscriptEntry } from '../../model/transcript.ts'
@@ -27,6 +28,7 @@ describe('bounds on what a client sends', () => {
     let deep: unknown = 'bottom'
     for (let i = 0; i < 10_000; i++) deep = [deep]
     expect(JSON.stringify(boundValue(deep))).toContain('[cut: nested deeper than 32 levels]')
+    expect(typeof preview(JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`))).toBe('string')
     const wide = boundValue(Array.from({ length: 5000 }, (_, i) => i)) as unknown[]
     expect(wide).toHaveLength(1001)
     expect(wide[1000]).toBe('[cut: 4000 more items]')
