@@ -3,6 +3,7 @@ import pc from 'picocolors'
 import type { RunReport, ScenarioResult } from '../reports/schema.ts'
 import type { Scenario } from './scenario.ts'
 import type { Status } from '../model/verdict.ts'
+import { oneLine } from '../model/text.ts'
 
 const COLOR: Record<Status, (s: string) => string> = {
   PASS: pc.green,
@@ -12,17 +13,28 @@ const COLOR: Record<Status, (s: string) => string> = {
   ERROR: pc.magenta,
 }
 
+/**
+ * The one console escape: text from a report (a client's name, check texts that quote what the client sent) on
+ * one line, with terminal escape sequences removed and control characters shown as escapes. Every line the
+ * console writes starts with the harness's own text, so a client can never start one (GitHub Actions runs
+ * `::add-mask::` and `::error::` found at a line's start), nor recolour or retitle the terminal.
+ */
+export function consoleText(value: unknown): string {
+  return oneLine(String(value))
+}
+const ct = consoleText
+
 /** Where the console reporter writes (stdout by default). */
 export type Write = (line: string) => void
 
 /** Live progress: one line per finished scenario with n/N, verdict, family, id and duration. */
 export function progressLine(result: ScenarioResult, index: number, total: number): string {
   const n = String(index + 1).padStart(String(total).length)
-  return `[${n}/${total}] ${COLOR[result.verdict](result.verdict.padEnd(5))} ${result.family.padEnd(7)} ${result.id.padEnd(34)} ${pc.dim(`${result.durationMs} ms`)}`
+  return `[${n}/${total}] ${COLOR[result.verdict](result.verdict.padEnd(5))} ${ct(result.family).padEnd(7)} ${ct(result.id).padEnd(34)} ${pc.dim(`${result.durationMs} ms`)}`
 }
 
 export function runHeader(clientName: string, driver: string, scenarios: readonly Scenario[]): string {
-  return pc.bold(`atproto-oauth-conformance — client ${clientName} (${driver}), ${scenarios.length} scenario(s)`)
+  return pc.bold(`atproto-oauth-conformance — client ${ct(clientName)} (${ct(driver)}), ${scenarios.length} scenario(s)`)
 }
 
 /** The plain closing line CI systems read: `N passed, N failed, N skipped` (WARN counts as passed, ERROR as failed). */
@@ -30,6 +42,10 @@ export function closingLine(report: RunReport): string {
   const t = report.totals
   return `${t.PASS + t.WARN} passed, ${t.FAIL + t.ERROR} failed, ${t.SKIP} skipped`
 }
+
+/** Console lines stay readable: a check text longer than this is cut (report.html has it whole). */
+const MAX_CONSOLE_TEXT = 2000
+const cut = (text: string) => (text.length > MAX_CONSOLE_TEXT ? `${text.slice(0, MAX_CONSOLE_TEXT)}… (cut; see report.html)` : text)
 
 /** The final table grouped by family, then every non-passing check with what to fix. */
 export function summary(report: RunReport): string {
@@ -41,7 +57,7 @@ export function summary(report: RunReport): string {
   }
   const table = new Table({ head: ['family', 'PASS', 'FAIL', 'WARN', 'SKIP', 'ERROR'], style: { head: [], border: [] } })
   for (const [family, row] of families) {
-    table.push([family, row.PASS, row.FAIL ? pc.red(String(row.FAIL)) : 0, row.WARN, row.SKIP, row.ERROR ? pc.magenta(String(row.ERROR)) : 0])
+    table.push([ct(family), row.PASS, row.FAIL ? pc.red(String(row.FAIL)) : 0, row.WARN, row.SKIP, row.ERROR ? pc.magenta(String(row.ERROR)) : 0])
   }
   const lines = ['', table.toString()]
   const problems = report.scenarios.flatMap((s) =>
@@ -49,11 +65,11 @@ export function summary(report: RunReport): string {
   )
   if (problems.length > 0) lines.push('', pc.bold('Findings:'))
   for (const { s, c } of problems) {
-    lines.push(`  ${COLOR[c.status](c.status)} ${s.id} › ${c.checkId}  ${c.requirement.id} ${c.requirement.level}  ${c.title}`)
-    if (c.expected) lines.push(`      expected: ${c.expected}`)
-    if (c.observed) lines.push(`      observed: ${c.observed}`)
-    if (c.reason) lines.push(`      reason:   ${c.reason}`)
-    if (c.evidence.length > 0) lines.push(pc.dim(`      transcript: ${c.evidence.join(' ')}`))
+    lines.push(`  ${COLOR[c.status](c.status)} ${ct(s.id)} › ${ct(c.checkId)}  ${ct(c.requirement.id)} ${ct(c.requirement.level)}  ${ct(c.title)}`)
+    if (c.expected) lines.push(`      expected: ${ct(cut(c.expected))}`)
+    if (c.observed) lines.push(`      observed: ${ct(cut(c.observed))}`)
+    if (c.reason) lines.push(`      reason:   ${ct(cut(c.reason))}`)
+    if (c.evidence.length > 0) lines.push(pc.dim(`      transcript: ${ct(c.evidence.join(' '))}`))
   }
   const t = report.totals
   lines.push('', `${closingLine(report)}`)

@@ -7,7 +7,8 @@ import { REPORT_SCHEMA_VERSION, type RunReport, type ScenarioResult } from '../r
 import type { CheckContext } from './check.ts'
 import { ClientRejected, DriverUnavailable, type Driver, type DriverContext } from './drivers/types.ts'
 import { EXPECTATION_CHECK_ID, judgeExpectation, toVerdict } from './judge.ts'
-import { redactTranscript } from './redact.ts'
+import { reportSafeResult } from './redact.ts'
+import { boundOutcome } from './drivers/bounded-value.ts'
 import type { Scenario, Step } from './scenario.ts'
 import type { StepOutcome } from '../model/transcript.ts'
 import { SEVERITY, worst, type Status, type Verdict } from '../model/verdict.ts'
@@ -60,7 +61,14 @@ function timeout<T>(promise: Promise<T>, ms: number, op: string): Promise<T> {
 function outcomeOf(err: unknown): StepOutcome {
   if (err instanceof ClientRejected) return { status: 'rejected', code: err.code, message: err.message }
   if (err instanceof HarnessError) return { status: 'error', code: err.code, message: err.message }
-  return { status: 'error', code: 'ERR_DRIVER_CRASH', message: `the driver threw ${(err as Error)?.stack ?? String(err)}` }
+  let what: string
+  try {
+    what = String((err as Error)?.stack ?? err)
+  } catch {
+    // An in-process client may throw anything, even a value whose toString throws.
+    what = 'a value that cannot be shown'
+  }
+  return { status: 'error', code: 'ERR_DRIVER_CRASH', message: `the driver threw ${what}` }
 }
 
 function loginInput(world: World, step: Extract<Step, { op: 'authorize' }>): string {
@@ -160,7 +168,8 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
     } catch (err) {
       outcome = outcomeOf(err)
     }
-    world.transcript.addStep(index, step.op, outcome)
+    // A client's answer or refusal is bounded before it is recorded: one 4 MB message must not become the report.
+    world.transcript.addStep(index, step.op, boundOutcome(outcome))
     if (outcome.status === 'error' || (outcome.status === 'rejected' && !step.mayFail)) return
   }
 }
@@ -187,7 +196,8 @@ function scenarioResult(
     checks,
     reason,
     explain: { tests: scenario.explain.tests, why: scenario.explain.why, fix: scenario.explain.fix },
-    transcript: world ? (options.noRedact ? [...world.transcript.entries] : redactTranscript(world.transcript.entries)) : [],
+    // Raw here: runScenario redacts the whole result once, clientLog included.
+    transcript: world ? [...world.transcript.entries] : [],
   }
 }
 
@@ -201,7 +211,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const result = await runJudged(scenario, { ...options, driver: async () => (driver = await options.driver()) })
   // The client's own log (a process's stderr), read once the driver is disposed, so it is complete.
   const clientLog = driver?.log?.()
-  return clientLog ? { ...result, clientLog } : result
+  // The one place secrets are redacted and client text is made safe, before any writer (or the console) sees it.
+  return reportSafeResult(clientLog ? { ...result, clientLog } : result, { redact: !options.noRedact })
 }
 
 async function runJudged(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {

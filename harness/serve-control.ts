@@ -3,7 +3,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { readFileSync } from 'node:fs'
 import { escapeHtml } from '../mock-as/consent-page.ts'
 import type { FaultPlan } from '../mock-as/faults.ts'
-import { redactTranscript } from './redact.ts'
+import { loopbackOnly } from './http/loopback-guard.ts'
+import { collectSecrets, redactTranscript } from './redact.ts'
 import type { Exchange } from '../model/transcript.ts'
 import type { World } from './world.ts'
 
@@ -68,7 +69,25 @@ export function serveStatus(world: World, controlUrl: string): ServeStatus {
 
 function lastExchanges(world: World, n: number): Exchange[] {
   const all = world.transcript.exchanges()
-  return redactTranscript(all.slice(Math.max(0, all.length - n))) as Exchange[]
+  // Secrets seen anywhere in the World's history, so a token minted long ago is redacted in a recent exchange too.
+  return redactTranscript(all.slice(Math.max(0, all.length - n)), collectSecrets(all)) as Exchange[]
+}
+
+/**
+ * Replaces the World's fault plan with `plan` as one step: the new plan is prepared first (a copy, its `$symbols`
+ * resolved), and only then swapped in, so a plan that fails on the way leaves the current one whole.
+ */
+function replaceFaults(world: World, plan: FaultPlan): void {
+  const previous = structuredClone(world.faults)
+  const faults = world.faults as Record<string, unknown>
+  try {
+    for (const key of Object.keys(faults)) delete faults[key]
+    world.setFaults(plan)
+  } catch (err) {
+    for (const key of Object.keys(faults)) delete faults[key]
+    Object.assign(faults, previous)
+    throw err
+  }
 }
 
 function jsonError(res: Response, status: number, error: string, description: string): void {
@@ -84,6 +103,8 @@ export function controlApp(world: World, controlUrl: () => string): express.Expr
   const app = express()
   app.disable('x-powered-by')
   app.set('etag', false)
+  // Loopback Host names only, no foreign web page (DNS rebinding; a page could otherwise switch faults or read exchanges).
+  app.use(loopbackOnly())
   app.use(express.json({ limit: '64kb', strict: false }))
 
   app.get('/', (_req, res) => {
@@ -100,10 +121,9 @@ export function controlApp(world: World, controlUrl: () => string): express.Expr
       return jsonError(res, 400, 'invalid_fault_plan', 'the fault plan must be a JSON object ({} clears every fault)')
     }
     const errors = faultPlanErrors(plan)
+    // A rejected plan changes nothing: the current one stays in place.
     if (errors.length > 0) return jsonError(res, 400, 'invalid_fault_plan', errors.join('; '))
-    // The mocks read `world.faults` at request time: replacing its contents switches the faults from the next request on.
-    for (const key of Object.keys(world.faults)) delete (world.faults as Record<string, unknown>)[key]
-    world.setFaults(plan as FaultPlan)
+    replaceFaults(world, plan as FaultPlan)
     const startOnly = startOnlyFields(plan as FaultPlan)
     res.json({
       faults: world.faults,
@@ -111,7 +131,7 @@ export function controlApp(world: World, controlUrl: () => string): express.Expr
     })
   })
   app.delete('/control/faults', (_req, res) => {
-    for (const key of Object.keys(world.faults)) delete (world.faults as Record<string, unknown>)[key]
+    replaceFaults(world, {})
     res.json({ faults: world.faults })
   })
   app.post('/control/clock/advance', (req, res) => {

@@ -33,6 +33,7 @@ export async function startServe(options: ServeOptions): Promise<ServedWorld> {
     topology: options.topology,
     ports: { as: p, pds: p + 1, identity: p + 2, clientHost: p + 3 },
     bindHost: options.host,
+    loopbackOnly: true,
   })
   let controlUrl = ''
   try {

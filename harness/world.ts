@@ -10,7 +10,8 @@ import { PdsServer } from '../mock-pds/pds-server.ts'
 import { NonceManager, ReplayStore } from '../protocol/nonce.ts'
 import { manualClock, realClock as wallClock, type Clock } from '../model/clock.ts'
 import { readBody } from '../model/body.ts'
-import { listenLoopback, type LoopbackServer } from './http/listen.ts'
+import { listenLoopback, type ConnectionCap, type LoopbackServer } from './http/listen.ts'
+import { loopbackOnly } from './http/loopback-guard.ts'
 import { recordExchanges } from './http/record.ts'
 import { enforceBudget, type RequestBudget } from './http/budget.ts'
 import { releaseFetchPools } from './http/fetch-pools.ts'
@@ -39,7 +40,14 @@ export interface WorldOptions {
   bindHost?: string
   /** Requests the World serves (all servers together) before it answers 429 to a flooding client; unlimited by default. */
   maxRequests?: number
+  /** Connections open at once (all servers together) before a new one is answered 503; MAX_CONNECTIONS by default. */
+  maxConnections?: number
+  /** Answer only loopback Host headers and refuse foreign Origins (`serve`, against DNS rebinding). */
+  loopbackOnly?: boolean
 }
+
+/** Connections one World keeps open at once: far above any client (a browser opens six per origin), far below the fd limit. */
+export const MAX_CONNECTIONS = 256
 
 /** A document the client host serves (client metadata, JWKS), under `https://client.test/<path>`. */
 export interface HostedDocument {
@@ -87,6 +95,8 @@ export interface World {
   readonly harnessFaults: { error: unknown; where: string }[]
   /** Requests served and refused against `maxRequests`. */
   readonly requestBudget: Readonly<RequestBudget>
+  /** Connections open now and refused against `maxConnections`. */
+  readonly connections: Readonly<ConnectionCap>
   close(): Promise<void>
 }
 
@@ -157,6 +167,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const ports = options.ports
   const harnessFaults: World['harnessFaults'] = []
   const requestBudget: RequestBudget = { limit: options.maxRequests ?? Infinity, served: 0, refused: 0 }
+  const connections: ConnectionCap = { limit: options.maxConnections ?? MAX_CONNECTIONS, open: 0, refused: 0 }
   const onFault = (error: unknown, where: string) => harnessFaults.push({ error, where })
 
   const accounts: Account[] = []
@@ -207,6 +218,8 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const unroute: (() => void)[] = [holdNetworkGuard()]
   const start = async (name: ServerName, origin: () => string, mount: (app: Express) => void, port = 0) => {
     const app = baseApp()
+    // The client host also answers the name the AS fetches documents under.
+    if (options.loopbackOnly) app.use(loopbackOnly(name === 'client-host' ? [CLIENT_HOST] : []))
     app.use(enforceBudget(requestBudget, name))
     app.use(recordExchanges(transcript, name, origin))
     app.use(
@@ -217,7 +230,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     )
     mount(app)
     finishApp(app, onFault)
-    const server = await listenLoopback(app, port, options.bindHost)
+    const server = await listenLoopback(app, port, options.bindHost, connections)
     servers.push(server)
     return server
   }
@@ -310,6 +323,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     pds,
     harnessFaults,
     requestBudget,
+    connections,
     setFaults(plan) {
       const copy = structuredClone(plan) as Record<string, unknown>
       resolveFaultSymbols(copy, symbols)

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { tryDecodeJws } from '../protocol/jws.ts'
 import type { Level } from '../model/requirement.ts'
 import { headerValue, type Actor, type Exchange, type Headers, type ServerName, type TranscriptEntry } from '../model/transcript.ts'
@@ -20,9 +21,22 @@ const STATUS_MEANING: Record<Status, string> = {
 /** Bodies longer than this are cut in the page (report.json keeps them whole). */
 const MAX_BODY = 64 * 1024
 
-/** The one HTML escape, for text and attribute values alike (also valid inside inline SVG). */
+/** Free texts (a client's message, a step result, a check text) longer than this are cut in the page too. */
+const MAX_TEXT = 16 * 1024
+
+/**
+ * The one HTML escape, for text and attribute values alike (also valid inside inline SVG): markup characters as
+ * character references; control characters HTML forbids, lone surrogates and bidirectional overrides as U+FFFD.
+ */
 function esc(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+  return String(value)
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+    .replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+/** `text` cut at `max` characters, saying how much report.json has beyond. */
+function cut(text: string, max = MAX_TEXT): string {
+  return text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters in report.json)` : text
 }
 
 const badge = (status: Status, text: string = status) =>
@@ -119,15 +133,14 @@ function renderHeaders(headers: Headers): string {
 function renderBody(body: string | undefined, params?: Record<string, unknown>): string {
   if (body === undefined || body === '') return '<div class="sub">body</div><p class="muted">none</p>'
   const parsed = parseJson(body)
-  const cut = (text: string) => (text.length > MAX_BODY ? `${text.slice(0, MAX_BODY)}\n… (${text.length - MAX_BODY} more characters in report.json)` : text)
-  if (parsed !== undefined) return `<div class="sub">body (JSON)</div><pre class="body">${esc(cut(json(parsed)))}</pre>`
+  if (parsed !== undefined) return `<div class="sub">body (JSON)</div><pre class="body">${esc(cut(json(parsed), MAX_BODY))}</pre>`
   if (params && Object.keys(params).length > 0) {
     const rows = Object.entries(params)
-      .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'string' ? v : JSON.stringify(v))}</td></tr>`)
+      .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(cut(typeof v === 'string' ? v : json(v)))}</td></tr>`)
       .join('')
     return `<div class="sub">body (form fields)</div><table class="kv">${rows}</table>`
   }
-  return `<div class="sub">body</div><pre class="body">${esc(cut(body))}</pre>`
+  return `<div class="sub">body</div><pre class="body">${esc(cut(body, MAX_BODY))}</pre>`
 }
 
 // ---------------------------------------------------------------- sequence diagram
@@ -235,11 +248,11 @@ function renderEntry(s: ScenarioResult, e: TranscriptEntry, highlighted: Readonl
   const ref = `<span class="ref${hot}">${esc(e.ref)}</span>`
   if (e.kind === 'step') {
     return `<li id="${id}" class="entry step step-${esc(e.outcome.status)}">${ref} <b>${esc(`step ${e.step + 1} · ${e.op}`)}</b> → ${
-      e.outcome.status === 'ok' ? 'ok' : `${esc(e.outcome.status)} <code>${esc(e.outcome.code)}</code> ${esc(e.outcome.message)}`
-    }${e.outcome.status === 'ok' && e.outcome.result !== undefined ? `<pre class="result">${esc(json(e.outcome.result))}</pre>` : ''}</li>`
+      e.outcome.status === 'ok' ? 'ok' : `${esc(e.outcome.status)} <code>${esc(cut(e.outcome.code, 200))}</code> ${esc(cut(e.outcome.message))}`
+    }${e.outcome.status === 'ok' && e.outcome.result !== undefined ? `<pre class="result">${esc(cut(json(e.outcome.result)))}</pre>` : ''}</li>`
   }
   if (e.kind === 'note') {
-    return `<li id="${id}" class="entry note">${ref} <i>${esc(e.text)}</i>${e.data !== undefined ? `<pre class="result">${esc(json(e.data))}</pre>` : ''}</li>`
+    return `<li id="${id}" class="entry note">${ref} <i>${esc(cut(e.text))}</i>${e.data !== undefined ? `<pre class="result">${esc(cut(json(e.data)))}</pre>` : ''}</li>`
   }
   const jwts = exchangeJwts(e)
   const error = responseError(e)
@@ -260,9 +273,9 @@ function renderEntry(s: ScenarioResult, e: TranscriptEntry, highlighted: Readonl
 
 function renderCheckRow(s: ScenarioResult, c: Verdict): string {
   const text = [
-    c.expected !== undefined ? `<div><span class="k">expected</span> ${esc(c.expected)}</div>` : '',
-    c.observed !== undefined ? `<div><span class="k">observed</span> ${esc(c.observed)}</div>` : '',
-    c.reason !== undefined ? `<div class="pre-line"><span class="k">reason</span> ${esc(c.reason)}</div>` : '',
+    c.expected !== undefined ? `<div><span class="k">expected</span> ${esc(cut(c.expected))}</div>` : '',
+    c.observed !== undefined ? `<div><span class="k">observed</span> ${esc(cut(c.observed))}</div>` : '',
+    c.reason !== undefined ? `<div class="pre-line"><span class="k">reason</span> ${esc(cut(c.reason))}</div>` : '',
   ].join('')
   return (
     `<tr class="js-check c-${esc(c.status)}" data-level="${esc(c.requirement.level)}"><td>${badge(c.status)}</td>` +
@@ -302,7 +315,7 @@ function renderScenario(s: ScenarioResult): string {
     `<details id="${esc(scenarioAnchor(s))}" class="scenario js-scenario v-${esc(s.verdict)}" ${scenarioData(s)}>` +
     `<summary>${badge(s.verdict)} <span class="fam">${esc(s.family)}</span> <b class="sid">${esc(s.id)}</b> <span class="stitle">${esc(s.title)}</span>` +
     `<span class="dur">${esc(s.durationMs)} ms</span></summary><div class="sbody">` +
-    (s.reason !== undefined ? `<p class="reason pre-line">${badge(s.verdict)} ${esc(s.reason)}</p>` : '') +
+    (s.reason !== undefined ? `<p class="reason pre-line">${badge(s.verdict)} ${esc(cut(s.reason))}</p>` : '') +
     `<dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>${explain}` +
     `<h4>Checks</h4><table class="checks"><thead><tr><th>verdict</th><th>check</th><th>requirement</th><th>expected / observed</th><th>transcript</th></tr></thead><tbody>` +
     `${checks.map((c) => renderCheckRow(s, c)).join('')}</tbody></table>` +
@@ -342,9 +355,9 @@ function renderFindings(report: RunReport): string {
       `<li class="js-check f-${esc(c.status)}" data-verdict="${esc(c.status)}" data-family="${esc(s.family)}" data-level="${esc(c.requirement.level)}">` +
       `${badge(c.status)} <a href="#${esc(scenarioAnchor(s))}"><b>${esc(s.id)}</b></a> › <code>${esc(c.checkId)}</code> ` +
       `<span class="req">${esc(c.requirement.id)} <span class="lvl">${esc(c.requirement.level)}</span></span> — ${esc(c.title)}` +
-      (c.expected !== undefined ? `<div><span class="k">expected</span> ${esc(c.expected)}</div>` : '') +
-      (c.observed !== undefined ? `<div><span class="k">observed</span> ${esc(c.observed)}</div>` : '') +
-      (c.reason !== undefined ? `<div><span class="k">reason</span> ${esc(firstLine(c.reason))}</div>` : '') +
+      (c.expected !== undefined ? `<div><span class="k">expected</span> ${esc(cut(c.expected, 2000))}</div>` : '') +
+      (c.observed !== undefined ? `<div><span class="k">observed</span> ${esc(cut(c.observed, 2000))}</div>` : '') +
+      (c.reason !== undefined ? `<div><span class="k">reason</span> ${esc(cut(firstLine(c.reason), 2000))}</div>` : '') +
       (c.evidence.length > 0 ? `<div><span class="k">transcript</span> ${evidenceLinks(s, c.evidence)}</div>` : '') +
       (s.explain && c.status !== 'ERROR' ? `<div class="fix"><span class="k">fix</span> ${esc(s.explain.fix)}</div>` : '') +
       '</li>',
@@ -412,12 +425,13 @@ export function renderHtml(report: RunReport): string {
     `<div class="tile"><div class="big">${esc(t.scenarios)}</div>scenarios</div>`,
     ...STATUSES.map((st) => `<div class="tile tile-${st}${t[st] === 0 ? ' zero' : ''}" title="${esc(STATUS_MEANING[st])}"><div class="big">${esc(t[st])}</div>${st}</div>`),
   ]
+  const CSP = contentSecurityPolicy()
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
 <link rel="icon" href="data:,">
 <title>${esc(`${failed > 0 ? `${failed} failed` : 'passed'} — atproto OAuth conformance — ${report.client.name}`)}</title>
 <style>${CSS}</style>
@@ -442,6 +456,16 @@ ${renderCoverage(report)}
 </body>
 </html>
 `
+}
+
+/**
+ * The page's policy: nothing loads from anywhere; the one inline script runs because its hash is listed (an
+ * injected `<script>` has another hash, so it would not run even if escaping failed); no `<base>` can redirect
+ * relative links and no form can submit anywhere.
+ */
+function contentSecurityPolicy(): string {
+  const hash = createHash('sha256').update(SCRIPT).digest('base64')
+  return `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${hash}'; img-src data:; base-uri 'none'; form-action 'none'`
 }
 
 const CSS = `

@@ -24,11 +24,12 @@ const XML_ENTITY: Record<string, string> = {
 
 /**
  * The one XML escape: markup characters as entities, line breaks and tabs as character references (so they
- * survive attribute-value normalisation), and characters XML 1.0 forbids as U+FFFD.
+ * survive attribute-value normalisation), and characters XML 1.0 forbids (and DEL, the C1 controls and
+ * bidirectional overrides, which it allows but a CI page would show raw) as U+FFFD.
  */
 function xml(value: string | number | boolean): string {
   return String(value)
-    .replace(/[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
+    .replace(/[^\t\n\r\x20-\x7e\xa0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]|[\u202a-\u202e\u2066-\u2069]/gu, '\uFFFD')
     .replace(/[&<>"'\t\n\r]/g, (c) => XML_ENTITY[c]!)
 }
 

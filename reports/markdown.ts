@@ -1,4 +1,5 @@
 import type { Status, Verdict } from '../model/verdict.ts'
+import { oneLine } from '../model/text.ts'
 import type { RunReport, ScenarioResult } from './schema.ts'
 import { byFamily, firstLine, fixApplies, NOTEWORTHY } from './view.ts'
 
@@ -13,11 +14,14 @@ const MAX_BYTES = 900 * 1024
 
 /**
  * The one Markdown escape: backslash before the characters that start emphasis, links, tables or code, HTML
- * entities for markup characters (GitHub strips raw HTML), and line breaks as spaces so a value stays in its
- * table cell or list item. Long values are cut at MAX_TEXT characters.
+ * entities for markup characters (GitHub strips raw HTML), line breaks as spaces so a value stays in its
+ * table cell or list item, other control characters as visible escapes (`\x1b`), terminal escape sequences
+ * removed, lone surrogates as U+FFFD. Long values are cut at MAX_TEXT characters.
  */
 function md(value: string): string {
-  const text = value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}… (cut; see report.html)` : value
+  const cut = value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}… (cut; see report.html)` : value
+  // One line (breaks as spaces), then every other control character and escape sequence made visible.
+  const text = oneLine(cut.replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' '))
   return text
     .replace(/[\\`*_[\]|~#]/g, (c) => `\\${c}`)
     .replace(/&/g, '&amp;')

@@ -7,7 +7,44 @@
  */
 import { randomUUID } from 'node:crypto'
 import { HarnessError } from '../../protocol/errors.ts'
+import { MAX_LINE_BYTES } from './json-lines.ts'
 import { isObject, jsonKind, preview, wireDriver, type WireDriver, type WireTransport } from './wire.ts'
+
+/** The largest answer the HTTP driver reads: the same bound as one stdio line. */
+export const MAX_ANSWER_BYTES = MAX_LINE_BYTES
+
+/**
+ * Reads an answer body up to `limit` bytes; a longer one is cut off (the connection dropped) and refused with
+ * what it started with, so a client that streams forever costs the harness `limit` bytes, not its memory.
+ */
+async function readLimited(res: Response, limit: number, what: string): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? NaN)
+  if (declared > limit) {
+    void res.body?.cancel().catch(() => undefined)
+    throw new HarnessError('ERR_DRIVER_PROTOCOL', `${what} declared a body of ${declared} bytes, more than the ${limit} the driver reads`)
+  }
+  if (!res.body) return ''
+  const reader = res.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      size += value.length
+      if (size > limit) {
+        void reader.cancel().catch(() => undefined)
+        const start = Buffer.concat(chunks).subarray(0, 80).toString('utf8')
+        throw new HarnessError('ERR_DRIVER_PROTOCOL', `${what} sent a body longer than ${limit} bytes: ${preview(start, 80)}`)
+      }
+      chunks.push(value)
+    }
+  } catch (err) {
+    if (err instanceof HarnessError) throw err
+    throw new HarnessError('ERR_DRIVER_CRASH', `${what} broke off its answer: ${(err as Error).message}`)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
 
 export interface HttpDriverOptions {
   /** The test endpoint's base URL, e.g. `http://127.0.0.1:8080/conformance`. */
@@ -52,7 +89,7 @@ export function httpTransport(options: HttpDriverOptions): WireTransport {
         const cause = (err as { cause?: { code?: string; message?: string } }).cause
         throw new HarnessError('ERR_DRIVER_CRASH', `could not reach the client at ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`)
       }
-      const text = await res.text().catch(() => '')
+      const text = await readLimited(res, MAX_ANSWER_BYTES, `POST ${url} ("${request.op}")`)
       if (res.status !== 200) {
         throw new HarnessError('ERR_DRIVER_PROTOCOL', `POST ${url} answered HTTP ${res.status} to "${request.op}" (id ${request.id}): ${preview(text)}`)
       }

@@ -23,6 +23,7 @@ export class JsonLinesChannel {
   readonly #sent = new Map<number, string>()
   #failure: HarnessError | undefined
   #buffer = ''
+  #bufferBytes = 0
   readonly #decoder = new StringDecoder('utf8')
 
   /**
@@ -86,14 +87,19 @@ export class JsonLinesChannel {
   #receive(text: string): void {
     if (this.#failure) return
     this.#buffer += text
+    // Counted per chunk, not over the whole buffer each time: a line near the limit costs linear time.
+    this.#bufferBytes += Buffer.byteLength(text)
     let newline: number
+    let split = false
     while ((newline = this.#buffer.indexOf('\n')) >= 0) {
       const line = this.#buffer.slice(0, newline).replace(/\r$/, '')
       this.#buffer = this.#buffer.slice(newline + 1)
+      split = true
       this.#line(line)
       if (this.#failure) return
     }
-    if (Buffer.byteLength(this.#buffer) > MAX_LINE_BYTES) {
+    if (split) this.#bufferBytes = Buffer.byteLength(this.#buffer)
+    if (this.#bufferBytes > MAX_LINE_BYTES) {
       this.#fail(new HarnessError('ERR_DRIVER_PROTOCOL', `the client printed a line longer than ${MAX_LINE_BYTES} bytes: ${preview(this.#buffer, 80)}`))
     }
   }

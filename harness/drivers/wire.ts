@@ -79,7 +79,12 @@ export function preview(value: unknown, max = 200): string {
   try {
     text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value))
   } catch {
-    text = String(value)
+    // A value too deep to serialise (a hostile answer nested 100 000 levels) may be too deep to print as well.
+    try {
+      text = String(value)
+    } catch {
+      text = '(a value too deep to show)'
+    }
   }
   return text.length > max ? `${text.slice(0, max)}…` : text
 }

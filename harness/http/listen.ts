@@ -1,6 +1,32 @@
 import { createServer, type RequestListener, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 
+/**
+ * Connections open at once across all the servers that share it (one World's): past `limit`, a new connection
+ * is answered 503 and closed, so a client that opens sockets and never sends (slowloris) or floods in parallel
+ * cannot exhaust the harness's file descriptors.
+ */
+export interface ConnectionCap {
+  readonly limit: number
+  open: number
+  /** Connections answered 503 because `limit` were open. */
+  refused: number
+}
+
+function capConnections(server: Server, cap: ConnectionCap): void {
+  server.on('connection', (socket) => {
+    if (cap.open >= cap.limit) {
+      cap.refused++
+      const body = JSON.stringify({ error: 'temporarily_unavailable', error_description: `Too many connections: this World keeps at most ${cap.limit} open` })
+      socket.on('error', () => undefined)
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+      return
+    }
+    cap.open++
+    socket.once('close', () => cap.open--)
+  })
+}
+
 /** A server listening on loopback only. */
 export interface LoopbackServer {
   port: number
@@ -59,14 +85,16 @@ function createLoopbackServer(handler: RequestListener): Server {
  * whichever address `localhost` resolves to. Never binds a non-loopback address, unless `bindHost` names one:
  * only `serve --host 0.0.0.0` does, inside a container whose ports are published to the host's loopback.
  */
-export async function listenLoopback(handler: RequestListener, port = 0, bindHost = '127.0.0.1'): Promise<LoopbackServer> {
+export async function listenLoopback(handler: RequestListener, port = 0, bindHost = '127.0.0.1', cap?: ConnectionCap): Promise<LoopbackServer> {
   const v4 = createLoopbackServer(handler)
+  if (cap) capConnections(v4, cap)
   await listenOn(v4, port, bindHost)
   const address = v4.address()
   if (!address || typeof address === 'string') throw new Error('server has no port')
   const servers: Server[] = [v4]
   if (bindHost === '127.0.0.1') {
     const v6 = createLoopbackServer(handler)
+    if (cap) capConnections(v6, cap)
     try {
       await listenOn(v6, address.port, '::1')
       servers.push(v6)

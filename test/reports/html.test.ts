@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -33,7 +34,12 @@ afterAll(async () => {
 describe('renderHtml (the markup)', () => {
   it('is one self-contained file: inline style and script, a CSP that forbids fetching anything', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true)
-    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">`)
+    // The one inline script runs by its hash, nothing else can: no 'unsafe-inline' for scripts, no <base>, no form target.
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1]!
+    const hash = createHash('sha256').update(script).digest('base64')
+    expect(html).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${hash}'; img-src data:; base-uri 'none'; form-action 'none'">`,
+    )
     expect(html).not.toMatch(/<(?:script|img|iframe|link)\b[^>]*\ssrc=/i)
     expect(html).not.toMatch(/<link\b(?![^>]*href="data:)/i)
     expect(html).not.toMatch(/@import|url\(\s*['"]?http/i)

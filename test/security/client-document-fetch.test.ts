@@ -33,7 +33,22 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
   },
   '/slow.json': (_req, res) => void hung.push(res),
   '/html.json': (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>'),
+  // Headers at once, then a body that never ends: the deadline covers the body too.
+  '/trickle.json': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).write('{"client_id":')
+    hung.push(res)
+  },
+  // Half a body, then the connection is dropped.
+  '/broken.json': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' }).write('{"client_id":')
+    setImmediate(() => res.socket?.destroy())
+  },
 }
+
+/** Another loopback server the fetcher must never reach (a developer's own service while `serve` runs). */
+let victim: Server
+let victimPort = 0
+const victimSeen: string[] = []
 
 beforeAll(async () => {
   streamClosed = new Promise((resolve) => (markStreamClosed = resolve))
@@ -45,11 +60,19 @@ beforeAll(async () => {
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+  victim = createServer((req, res) => {
+    victimSeen.push(req.url ?? '')
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"secret":"victim"}')
+  })
+  await new Promise<void>((resolve) => victim.listen(0, '127.0.0.1', resolve))
+  victimPort = (victim.address() as { port: number }).port
 })
 afterAll(async () => {
   for (const res of hung) res.destroy()
   server.closeAllConnections()
+  victim.closeAllConnections()
   await new Promise((resolve) => server.close(resolve))
+  await new Promise((resolve) => victim.close(resolve))
 })
 
 const hosts = () => new Map([['client.test', origin]])
@@ -66,7 +89,8 @@ async function refusal(url: string): Promise<string> {
 
 describe('client metadata / JWKS fetcher', () => {
   it('fetches an allowed host through the host map', async () => {
-    expect(await fetchClientDocument('https://client.test/ok.json', hosts(), limits)).toEqual({ ok: true })
+    // A generous deadline: the first fetch of a process warms its HTTP stack up, slow on a loaded machine.
+    expect(await fetchClientDocument('https://client.test/ok.json', hosts(), { ...limits, timeoutMs: 10_000 })).toEqual({ ok: true })
   })
 
   it('refuses hosts that are not the World’s, without sending anything', async () => {
@@ -96,5 +120,30 @@ describe('client metadata / JWKS fetcher', () => {
 
   it('refuses a document that is not application/json', async () => {
     expect(await refusal('https://client.test/html.json')).toMatch(/content-type must be application\/json/)
+  })
+
+  it('cannot be steered to another origin: a path starting with // or \\, userinfo, another scheme', async () => {
+    const before = seen.length
+    const steering = [
+      `https://client.test//127.0.0.1:${victimPort}/steal.json`,
+      `https://client.test/\\127.0.0.1:${victimPort}/steal.json`,
+      `https://client.test///127.0.0.1:${victimPort}/steal.json`,
+      `https://client.test/%2F%2F127.0.0.1:${victimPort}/steal.json`,
+    ]
+    for (const url of steering) {
+      // At most the document host itself is asked (for a path it does not have): never the victim.
+      await fetchClientDocument(url, hosts(), limits).catch(() => undefined)
+    }
+    expect(victimSeen).toEqual([])
+    expect(seen.slice(before).every((p) => p.startsWith('/'))).toBe(true)
+    expect(await refusal(`https://user:pw@client.test/ok.json`)).toMatch(/URLs with credentials are not fetched/)
+    expect(await refusal(`http://client.test/ok.json`)).toMatch(/only https URLs are fetched, not http:/)
+    expect(await refusal(`https://client.test@127.0.0.1:${victimPort}/ok.json`)).toMatch(/URLs with credentials|is not served by this harness/)
+    expect(victimSeen).toEqual([])
+  })
+
+  it('a body that stalls after the headers, or breaks off, is invalid_client_metadata with the reason', async () => {
+    expect(await refusal('https://client.test/trickle.json')).toMatch(/no answer within 300 ms/)
+    expect(await refusal('https://client.test/broken.json')).toMatch(/the body broke off|body is not valid JSON/)
   })
 })

@@ -7,6 +7,7 @@ import { officialNodeClient } from '../../examples/clients/official-node/adapter
 import type { Driver, DriverContext } from '../../harness/drivers/types.ts'
 import { runSuite } from '../../harness/runner.ts'
 import type { TranscriptEntry } from '../../model/transcript.ts'
+import type { ScenarioResult } from '../../reports/schema.ts'
 import { writeReports } from '../../reports/write.ts'
 import { SCENARIOS } from '../../scenarios/index.ts'
 
@@ -16,9 +17,9 @@ vi.mock('../../harness/redact.ts', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../harness/redact.ts')>()
   return {
     ...real,
-    redactTranscript: (entries: readonly TranscriptEntry[]) => {
-      raw.push(structuredClone([...entries]))
-      return real.redactTranscript(entries)
+    reportSafeResult: (result: ScenarioResult, options: { redact: boolean }) => {
+      raw.push(structuredClone([...result.transcript]))
+      return real.reportSafeResult(result, options)
     },
   }
 })
