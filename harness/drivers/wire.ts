@@ -120,7 +120,7 @@ const protocolError = (message: string) => new HarnessError('ERR_DRIVER_PROTOCOL
 
 function readCapabilities(value: unknown, where: string): Capabilities {
   if (!isObject(value)) throw protocolError(`${where} has no "capabilities" object: ${preview(value)}`)
-  const caps: Capabilities = { confidential: false, refresh: false, restore: false, signOut: false }
+  const caps: Capabilities = { confidential: false, refresh: false, restore: false, signOut: false, granularScopes: false }
   for (const name of Object.keys(caps) as (keyof Capabilities)[]) {
     const v = value[name]
     if (v === undefined) continue
@@ -292,7 +292,14 @@ export function wireDriver(transport: WireTransport): WireDriver {
     callback: (params) => guarded(() => session('callback', { op: 'callback', params: Object.fromEntries(params), query: params.toString() })),
     call: (req) =>
       guarded(async () => {
-        const result = await request({ op: 'call', method: req.method, path: req.path, ...(req.body === undefined ? {} : { body: req.body }) })
+        const result = await request({
+          op: 'call',
+          method: req.method,
+          path: req.path,
+          ...(req.body === undefined ? {} : { body: req.body }),
+          ...(req.contentType === undefined ? {} : { contentType: req.contentType }),
+          ...(req.proxy === undefined ? {} : { proxy: req.proxy }),
+        })
         const status = isObject(result) ? result.status : undefined
         if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
           throw protocolError(`the answer to "call" has no HTTP "status" (100–599) in its result: ${preview(result)}`)
