@@ -86,6 +86,7 @@ import scopeIncludeExpanded from './scope/scope-include-expanded.ts'
 import scopeIncludeUnexpanded from './scope/scope-include-unexpanded.ts'
 import scopePartialConsent from './scope/scope-partial-consent.ts'
 import scopeSetChangesAtRefresh from './scope/scope-set-changes-at-refresh.ts'
+import scopeUnparsableRefused from './scope/scope-unparsable-refused.ts'
 import tokenPermissionSetUnresolvable from './par/token-permission-set-unresolvable.ts'
 
 /** Every scenario, in catalog order. A registry test checks that each file under scenarios/<family>/ is listed. */
@@ -167,6 +168,7 @@ export const SCENARIOS: readonly Scenario[] = [
   scopeIncludeExpanded,
   scopeIncludeUnexpanded,
   scopeDroppedSilently,
+  scopeUnparsableRefused,
   scopeBlobDirect,
   scopePartialConsent,
   scopeSetChangesAtRefresh,

@@ -10,6 +10,8 @@ export default defineScenario({
     { id: 'SCOPE-05', level: 'SHOULD' },
     { id: 'TOKEN-10', level: 'SHOULD' },
   ],
+  // The reference drops the token silently; a strict AS refuses the PAR instead (scope-unparsable-refused).
+  profile: 'reference',
   // The rpc audience is a bare DID: the reference accepts the PAR and drops the token from the grant.
   clientScope: 'atproto repo:test.conformance.post?action=create rpc:test.conformance.getFeed?aud=did:web:svc.conformance.test',
   steps: [
