@@ -5,8 +5,8 @@ export default defineScenario({
   title: 'Treats a 403 named InsufficientScope as a permission error',
   family: 'RES',
   requirements: [
-    { id: 'RES-05', level: 'SHOULD' },
     { id: 'REFRESH-07', level: 'MUST' },
+    { id: 'RES-05', level: 'SHOULD' },
   ],
   faults: { tokenResponse: { scope: 'atproto' }, permissions: { missingScopeAnswer: 'InsufficientScope' } },
   steps: [{ op: 'authorize' }, { op: 'callback' }, { op: 'call', body: 'post' }],

@@ -5,8 +5,8 @@ export default defineScenario({
   title: 'Ends its session cleanly after deactivating the account through OAuth',
   family: 'SCOPE',
   requirements: [
-    { id: 'SCOPE-11', level: 'MAY' },
     { id: 'REFRESH-11', level: 'MUST' },
+    { id: 'SCOPE-11', level: 'MAY' },
   ],
   needs: ['refresh'],
   clientScope: 'atproto account:status?action=manage',
