@@ -70,6 +70,7 @@ export function contextEnv(ctx?: WireContext): Record<string, string> {
     ATPROTO_CONFORMANCE_CLIENT_KIND: ctx.clientKind,
     ATPROTO_CONFORMANCE_PUBLISH_KEYS_BY: ctx.publishKeysBy,
     ATPROTO_CONFORMANCE_ALLOW_HTTP: String(ctx.allowHttp),
+    ...(ctx.scope === undefined ? {} : { ATPROTO_CONFORMANCE_SCOPE: ctx.scope }),
   }
 }
 
