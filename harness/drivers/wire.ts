@@ -121,8 +121,9 @@ const protocolError = (message: string) => new HarnessError('ERR_DRIVER_PROTOCOL
 
 function readCapabilities(value: unknown, where: string): Capabilities {
   if (!isObject(value)) throw protocolError(`${where} has no "capabilities" object: ${preview(value)}`)
-  const caps: Capabilities = { confidential: false, refresh: false, restore: false, signOut: false, granularScopes: false }
-  for (const name of Object.keys(caps) as (keyof Capabilities)[]) {
+  const caps: Capabilities = { confidential: false, refresh: false, restore: false, signOut: false }
+  // granularScopes is optional: absent means false, and it is left out of the answer unless the client sent it.
+  for (const name of [...Object.keys(caps), 'granularScopes'] as (keyof Capabilities)[]) {
     const v = value[name]
     if (v === undefined) continue
     if (typeof v !== 'boolean') throw protocolError(`${where} has capabilities.${name} = ${preview(v)}; expected true or false`)
