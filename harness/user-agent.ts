@@ -79,9 +79,9 @@ export async function completeAuthorization(
     )
   }
   const form = hiddenInputs(pageText)
-  for (const m of pageText.matchAll(/<input type="checkbox" name="scope" value="([^"]*)" checked>/g)) {
+  for (const m of pageText.matchAll(/<input type="checkbox" name="remove_scope" value="([^"]*)">/g)) {
     const token = unescapeHtml(m[1]!)
-    if (!omitsScope(choice, token)) form.append('scope', token)
+    if (omitsScope(choice, token)) form.append('remove_scope', token)
   }
   form.set('username', choice.username)
   form.set('password', choice.password)

@@ -18,17 +18,18 @@ function page(title: string, body: string): string {
 }
 
 /**
- * The requested permissions, one checkbox per requested token (checked: approved), each `include:` listed with
- * the permissions its set expands to under the set's title, as the reference's consent screen groups them. The
- * user may untick any; the AS keeps the intersection (reference `setAuthorized()`, `scopeOverride`).
+ * The requested permissions, each `include:` listed with the permissions its set expands to under the set's
+ * title, as the reference's consent screen groups them. Each requested token has a "remove" checkbox: the user
+ * may take any permission out of the grant, never add one (reference `setAuthorized()`, `scopeOverride`). A form
+ * posted without any (the user changed nothing) approves the whole request.
  */
 function permissionList(groups: readonly ScopeGroup[]): string {
   const items = groups.map((g) => {
     const expanded = g.grants.length === 1 && g.grants[0] === g.token ? '' : `<ul>${g.grants.map((p) => `<li><code>${escapeHtml(p)}</code></li>`).join('')}</ul>`
     const detail = g.detail ? ` — ${escapeHtml(g.detail)}` : ''
-    return `<div class="perm"><label><input type="checkbox" name="scope" value="${escapeHtml(g.token)}" checked> <strong>${escapeHtml(g.title)}</strong>${detail} <code>${escapeHtml(g.token)}</code></label>${expanded}</div>`
+    return `<div class="perm"><strong>${escapeHtml(g.title)}</strong>${detail} <code>${escapeHtml(g.token)}</code> <label><input type="checkbox" name="remove_scope" value="${escapeHtml(g.token)}"> remove</label>${expanded}</div>`
   })
-  return `<fieldset id="permissions"><legend>Requested permissions</legend><input type="hidden" name="scope_override" value="1">${items.join('')}</fieldset>`
+  return `<fieldset id="permissions"><legend>Requested permissions</legend>${items.join('')}</fieldset>`
 }
 
 /** The sign-in + consent page of the mock AS; a real browser and the headless user agent submit the same form. */

@@ -262,8 +262,8 @@ function browserDriver(appUrl: string, launch: () => Promise<Browser>): Driver {
         if ((await page.locator('#consent').count()) === 0) throw await pageError(status)
         await page.fill('#username', choice.username)
         await page.fill('#password', choice.password)
-        for (const box of await page.locator('input[type=checkbox][name=scope]').all()) {
-          if (omitsScope(choice, (await box.getAttribute('value')) ?? '')) await box.uncheck()
+        for (const box of await page.locator('input[type=checkbox][name=remove_scope]').all()) {
+          if (omitsScope(choice, (await box.getAttribute('value')) ?? '')) await box.check()
         }
         await screenshot('consent')
         await page.click(choice.decision === 'deny' ? '#deny' : '#approve')

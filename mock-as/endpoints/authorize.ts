@@ -158,10 +158,10 @@ export function consentEndpoint(as: AuthServer) {
         renderConsentPage(found, as.issuer, 'Invalid identifier or password', consentGroups(found.scope, as.permissionSets)),
       )
     }
-    if (form.get('scope_override') === '1') {
+    const removed = new Set(form.getAll('remove_scope'))
+    if (removed.size > 0) {
       // The user may remove requested permissions, never add one; without atproto the approval is refused.
-      const approved = new Set(form.getAll('scope'))
-      const scope = found.scope.split(' ').filter((s) => approved.has(s))
+      const scope = found.scope.split(' ').filter((s) => !removed.has(s))
       if (!scope.includes('atproto')) {
         found.used = true
         return redirectToClient(as, res, found, [

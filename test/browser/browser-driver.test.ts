@@ -16,7 +16,7 @@ if (missing) console.warn(`test/browser: skipping the Chromium runs: ${missing}`
 
 /**
  * The good paths the example SPA claims, plus the two negative scenarios its flaws break. scope-partial-consent
- * has the real browser untick a permission on the consent page (a partial grant).
+ * has the real browser remove a permission on the consent page (a partial grant).
  */
 const GOOD = ['login-with-handle', 'pds-call-with-nonce', 'refresh-rotation', 'sign-out-revokes', 'restore-session', 'callback-access-denied', 'scope-partial-consent']
 const NEGATIVE = ['callback-iss-mismatch', 'callback-state-tampered']
