@@ -85,6 +85,9 @@ function loginInput(world: World, step: Extract<Step, { op: 'authorize' }>): str
   }
 }
 
+/** The "blob" a `{ body: 'blob' }` call uploads: a PNG signature and header, as text (drivers speak JSON). */
+const PNG_BYTES = '\x89PNG\r\n\x1a\n conformance'
+
 /** Executes the steps; stops at the first step that does not complete. */
 async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: number): Promise<void> {
   let authorizationUrl: string | undefined
@@ -108,7 +111,12 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
         }
         case 'callback': {
           if (!authorizationUrl) throw new HarnessError('ERR_SCENARIO_INVALID', 'callback before authorize')
-          const choice = { username: account.handle, password: account.password, decision: step.decision ?? 'approve' } as const
+          const choice = {
+            username: account.handle,
+            password: account.password,
+            decision: step.decision ?? 'approve',
+            ...(step.grant ? { omitScopes: step.grant.omit } : {}),
+          } as const
           // A browser driver's real browser consents itself; otherwise the headless user agent does.
           const response = driver.completeAuthorization
             ? await timeout(driver.completeAuthorization(authorizationUrl, [world.urls.issuer], choice), ms, 'completeAuthorization')
@@ -129,12 +137,23 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
           break
         }
         case 'call': {
-          const nsid = step.nsid ?? (step.body ? 'com.atproto.repo.createRecord' : 'com.atproto.server.getSession')
+          const nsid =
+            step.nsid ??
+            (step.body === 'blob' ? 'com.atproto.repo.uploadBlob' : step.body ? 'com.atproto.repo.createRecord' : 'com.atproto.server.getSession')
+          const collection = step.collection ?? 'app.bsky.feed.post'
           const body =
             step.body === 'post'
-              ? { repo: sub, collection: 'app.bsky.feed.post', record: { $type: 'app.bsky.feed.post', text: 'conformance', createdAt: new Date(world.clock.now()).toISOString() } }
-              : undefined
-          const call = { method: step.method ?? (body ? ('POST' as const) : ('GET' as const)), path: `/xrpc/${nsid}${step.query ? `?${step.query}` : ''}`, body }
+              ? { repo: sub, collection, record: { $type: collection, text: 'conformance', createdAt: new Date(world.clock.now()).toISOString() } }
+              : step.body === 'blob'
+                ? PNG_BYTES
+                : undefined
+          const call = {
+            method: step.method ?? (body ? ('POST' as const) : ('GET' as const)),
+            path: `/xrpc/${nsid}${step.query ? `?${step.query}` : ''}`,
+            body,
+            ...(step.body === 'blob' ? { contentType: 'image/png' } : {}),
+            ...(step.proxy ? { proxy: step.proxy } : {}),
+          }
           const results = await Promise.all(
             Array.from({ length: step.parallel ?? 1 }, () => timeout(driver.call(call), ms, 'call')),
           )
@@ -241,9 +260,14 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Scena
       hostDocument: (path, body) => w.host(path, { body }),
       allowHttp: !w.https,
       scenarioId: scenario.id,
+      ...(scenario.clientScope ? { scope: scenario.clientScope } : {}),
     }
     const caps = await timeout(driver.init(ctx), ms, 'init')
-    const missing = [...(scenario.needs ?? []), ...(scenario.client === 'confidential' ? ['confidential' as const] : [])].filter(
+    const missing = [
+      ...(scenario.needs ?? []),
+      ...(scenario.client === 'confidential' ? ['confidential' as const] : []),
+      ...(scenario.clientScope ? ['granularScopes' as const] : []),
+    ].filter(
       (c) => !caps[c],
     )
     if (missing.length > 0) {

@@ -11,11 +11,24 @@ export type LoginInput = 'handle' | 'did' | 'pds-url' | 'entryway-url'
 /** One step of a scenario; the runner executes them in order against the driver. */
 export type Step = (
   | { op: 'authorize'; input?: LoginInput; account?: 'plc' | 'web' }
-  | { op: 'callback'; decision?: 'approve' | 'deny' }
+  /** `grant.omit`: requested permissions the user removes at consent (prefixes, e.g. `blob:`), a partial grant. */
+  | { op: 'callback'; decision?: 'approve' | 'deny'; grant?: { omit: string[] } }
   /** The browser delivers the previous authorization response to the client once more. */
   | { op: 'replayCallback' }
   /** `parallel` calls at once (e.g. to see whether refreshes are single-flight); `query` is appended to the path. */
-  | { op: 'call'; method?: 'GET' | 'POST'; nsid?: string; body?: 'post'; query?: string; parallel?: number }
+  | {
+      op: 'call'
+      method?: 'GET' | 'POST'
+      nsid?: string
+      /** `post`: a createRecord body (in `collection`, app.bsky.feed.post by default); `blob`: a small PNG for uploadBlob. */
+      body?: 'post' | 'blob'
+      /** The collection of a `post` body. */
+      collection?: string
+      query?: string
+      parallel?: number
+      /** A proxied call to this service reference (`did…#service`): the client sends it as `atproto-proxy`. */
+      proxy?: string
+    }
   | { op: 'refresh' }
   | { op: 'restore' }
   | { op: 'signOut' }
@@ -71,6 +84,11 @@ export interface Scenario {
   client?: 'public' | 'confidential'
   /** How a confidential client publishes its keys (`jwks` inline by default). */
   publishKeysBy?: 'jwks' | 'jwks_uri'
+  /**
+   * The scope the client declares and requests (granular permissions, `DriverContext.scope`); the scenario then
+   * needs the `granularScopes` capability.
+   */
+  clientScope?: string
   /** Capabilities the client must have, else the scenario is SKIPped with the reason. */
   needs?: (keyof Capabilities)[]
   faults?: FaultPlan

@@ -6,6 +6,16 @@ export interface UserChoice {
   username: string
   password: string
   decision: 'approve' | 'deny'
+  /**
+   * Requested permissions the user removes on the consent page before approving (a partial grant, TOKEN-10):
+   * each entry removes the requested tokens equal to it or starting with it (`blob:` removes every blob token).
+   */
+  omitScopes?: readonly string[]
+}
+
+/** Whether the user removes this requested token (see `UserChoice.omitScopes`). */
+export function omitsScope(choice: UserChoice, token: string): boolean {
+  return (choice.omitScopes ?? []).some((o) => token === o || token.startsWith(o))
 }
 
 /** The authorization response the browser would deliver to the client's redirect URI. */
@@ -69,6 +79,10 @@ export async function completeAuthorization(
     )
   }
   const form = hiddenInputs(pageText)
+  for (const m of pageText.matchAll(/<input type="checkbox" name="remove_scope" value="([^"]*)">/g)) {
+    const token = unescapeHtml(m[1]!)
+    if (omitsScope(choice, token)) form.append('remove_scope', token)
+  }
   form.set('username', choice.username)
   form.set('password', choice.password)
   form.set('decision', choice.decision)

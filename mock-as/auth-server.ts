@@ -12,6 +12,7 @@ import type { FaultPlan, InjectedFailure } from './faults.ts'
 import type { OAuthHandlerDeps } from './http/oauth-handler.ts'
 import type { Profile } from './profile.ts'
 import { AuthStore } from './store.ts'
+import { PermissionSetResolver } from './permission-sets.ts'
 import { escapeHtml } from './consent-page.ts'
 import { asMetadataEndpoint, jwksEndpoint } from './endpoints/metadata.ts'
 import { parEndpoint } from './endpoints/par.ts'
@@ -47,8 +48,11 @@ export class AuthServer {
   readonly #failuresUsed = new Map<string, number>()
   readonly clients: ClientRegistry
   readonly handlerDeps: OAuthHandlerDeps
+  /** The lexicon permission sets published in the World, as this AS resolves and caches them. */
+  readonly permissionSets: PermissionSetResolver
 
   constructor(readonly deps: AuthServerDeps) {
+    this.permissionSets = new PermissionSetResolver(deps.clock, () => deps.faults.permissions?.sets)
     this.clients = new ClientRegistry({
       issuer: deps.issuer,
       hosts: deps.hosts,

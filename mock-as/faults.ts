@@ -1,3 +1,5 @@
+import type { PermissionSetFaults } from './permission-sets.ts'
+
 /**
  * What the World does wrong on purpose, as data. Each field is read at one named seam of one endpoint;
  * the plan serialises, so it goes unchanged into report.json, `explain` and the control API of `serve`.
@@ -60,6 +62,21 @@ export interface FaultPlan {
   }
   /** Handle resolution, PLC directory and did:web documents. */
   identity?: IdentityFaults
+  /** Granular permissions: the published permission sets, the grant, and how the PDS refuses a missing one. */
+  permissions?: PermissionFaults
+}
+
+/** What the World does unlike the reference with permission scopes and permission sets. */
+export interface PermissionFaults {
+  /** The lexicon permission sets the AS resolves. */
+  sets?: PermissionSetFaults
+  /** The token response carries each `include:` unexpanded, as other servers do (haileyok/cocoon#123, BP-109). */
+  grantIncludeUnexpanded?: boolean
+  /**
+   * How the PDS refuses a call the grant does not cover: the reference's `ScopeMissingError` by default, rsky's
+   * `InsufficientScope` name, or an RFC 6750 `insufficient_scope` challenge in `WWW-Authenticate` (BP-120).
+   */
+  missingScopeAnswer?: 'InsufficientScope' | 'insufficient_scope-challenge'
 }
 
 export interface TokenResponseFault {
@@ -102,6 +119,7 @@ export const FAULT_SEAMS = [
   'clientAuthBeforeNonce',
   'dpopNonce',
   'identity',
+  'permissions',
 ] as const
 
 /** Applies `omit`/`set` overrides to a JSON document, returning a new object. */

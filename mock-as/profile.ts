@@ -19,6 +19,8 @@ export interface Profile {
   allowNonParAuthorize: boolean
   /** An `htu` with query or fragment is tolerated (reference §10.8) or refused (strict, DPOP-05). */
   tolerateHtuQuery: boolean
+  /** A declared scope token that does not parse is dropped from the grant (reference, SCOPE-09) or refused (strict). */
+  refuseUnparsableScopes: boolean
 }
 
 const ALL_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES256K', 'ES384', 'ES512']
@@ -32,6 +34,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     acceptJsonBodies: true,
     allowNonParAuthorize: true,
     tolerateHtuQuery: true,
+    refuseUnparsableScopes: false,
   },
   strict: {
     name: 'strict',
@@ -41,5 +44,6 @@ export const PROFILES: Record<ProfileName, Profile> = {
     acceptJsonBodies: false,
     allowNonParAuthorize: false,
     tolerateHtuQuery: false,
+    refuseUnparsableScopes: true,
   },
 }

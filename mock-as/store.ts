@@ -42,7 +42,12 @@ export interface TokenSession {
   clientId: string
   clientAuth: ClientAuth
   jkt: string
+  /** The scope of the token response (the AS's grant as the client sees it). */
   scope: string
+  /** The authorized request scope (after consent) the grant is recomputed from at every refresh (SCOPE-07). */
+  requestScope: string
+  /** What the PDS enforces: the grant with every `include:` expanded, whatever the token response said. */
+  enforcedScope: string
   /** jti of the only valid access token (stateful: a refresh invalidates the previous one at once). */
   accessTokenId: string
   refreshToken: string

@@ -6,6 +6,8 @@ import type { Account } from './identity/accounts.ts'
 import { didDocument } from './identity/identity-server.ts'
 import { authenticateResource, sendResourceOAuthError, type ResourceAuth, type ResourceAuthDeps } from './resource-auth.ts'
 import type { BodyRequest } from '../model/body.ts'
+import { registerGranularXrpc } from './granular-xrpc.ts'
+import { permissionsOf, ScopeMissingError, sendScopeMissing } from './permissions.ts'
 
 /** Everything the mock PDS needs from its World. */
 export interface PdsDeps extends ResourceAuthDeps {
@@ -40,9 +42,13 @@ export class PdsServer {
     return (req: Request, res: Response): void => {
       try {
         const auth = requireAuth ? authenticateResource(this.deps, req, res) : undefined
-        sendXrpc(res, 200, handler(req, auth))
+        const out = handler(req, auth)
+        // A procedure without output (deactivateAccount, updateHandle): 200 and no body, as xrpc-server answers.
+        if (out === undefined) return void res.status(200).setHeader('Access-Control-Allow-Origin', '*').end()
+        sendXrpc(res, 200, out)
       } catch (err) {
         res.setHeader('Access-Control-Allow-Origin', '*')
+        if (err instanceof ScopeMissingError) return sendScopeMissing(res, err, this.deps.faults.permissions)
         if (err instanceof OAuthError) return sendResourceOAuthError(res, err, this.deps.faults.dpopNonce?.challengeStyle)
         if (err instanceof XrpcError) return sendXrpc(res, err.status, { error: err.error, message: err.messageText })
         this.deps.onHarnessFault(err, req)
@@ -127,15 +133,30 @@ export class PdsServer {
         return { did: account.did }
       }, false),
     )
+    registerGranularXrpc(r, {
+      authed,
+      xrpc: (handler, requireAuth) => this.#xrpc(handler, requireAuth),
+      authenticate: (req, res) => authenticateResource(this.deps, req, res),
+      assertOwnRepo: (repo, auth) => this.#assertOwnRepo(repo, auth),
+      clock: this.deps.clock,
+      authStore: this.deps.authStore,
+      store: (uri, value) => {
+        const record = { uri, cid: `bafyrei${randomBytes(26).toString('hex').slice(0, 52)}`, value }
+        this.records.push(record)
+        return { uri: record.uri, cid: record.cid }
+      },
+    })
     r.all('/xrpc/:nsid', (_req, res) => sendXrpc(res, 501, { error: 'MethodNotImplemented', message: 'Method Not Implemented' }))
     return r
   }
 
-  #createRecord(req: Request, auth: ResourceAuth): unknown {
-    const scopes = auth.session.scope.split(' ')
-    if (!scopes.includes('transition:generic') && !scopes.some((s) => s.startsWith('repo:'))) {
-      throw new XrpcError(403, 'ScopeMissingError', 'Missing required scope "transition:generic"')
+  #assertOwnRepo(repo: unknown, auth: ResourceAuth): void {
+    if (repo !== auth.session.sub && repo !== this.#account(auth.session.sub).handle) {
+      throw new XrpcError(400, 'InvalidRequest', 'Input/repo must be the DID or handle of the authenticated account')
     }
+  }
+
+  #createRecord(req: Request, auth: ResourceAuth): unknown {
     let body: unknown
     try {
       body = JSON.parse((req as BodyRequest).rawBody?.toString('utf8') || 'null')
@@ -146,9 +167,9 @@ export class PdsServer {
     if (!input || typeof input.collection !== 'string' || typeof input.record !== 'object' || input.record === null) {
       throw new XrpcError(400, 'InvalidRequest', 'Input must have the properties "repo", "collection" and "record"')
     }
-    if (input.repo !== auth.session.sub && input.repo !== this.#account(auth.session.sub).handle) {
-      throw new XrpcError(400, 'InvalidRequest', 'Input/repo must be the DID or handle of the authenticated account')
-    }
+    this.#assertOwnRepo(input.repo, auth)
+    // Reference: checked in the handler, once the collection is known (RES-05, SCOPE-08).
+    permissionsOf(auth.session).assertRepo({ action: 'create', collection: input.collection })
     const rkey = typeof input.rkey === 'string' ? input.rkey : randomBytes(7).toString('hex')
     const record = {
       uri: `at://${auth.session.sub}/${input.collection}/${rkey}`,

@@ -73,6 +73,21 @@ import tokenSubMissing from './bind/token-sub-missing.ts'
 import tokenSubNotDid from './bind/token-sub-not-did.ts'
 import tokenSubOtherAccount from './bind/token-sub-other-account.ts'
 import twoLoginsFreshSecrets from './state/two-logins-fresh-secrets.ts'
+import parPermissionSetUnresolvable from './par/par-permission-set-unresolvable.ts'
+import reloginRevokesOldSession from './revoke/relogin-revokes-old-session.ts'
+import resProxyAudience from './res/res-proxy-audience.ts'
+import resScopeErrorChallenge from './res/res-scope-error-challenge.ts'
+import resScopeErrorVariantName from './res/res-scope-error-variant-name.ts'
+import resServiceAuthAudience from './res/res-service-auth-audience.ts'
+import scopeAccountDeactivated from './scope/scope-account-deactivated.ts'
+import scopeBlobDirect from './scope/scope-blob-direct.ts'
+import scopeDroppedSilently from './scope/scope-dropped-silently.ts'
+import scopeIncludeExpanded from './scope/scope-include-expanded.ts'
+import scopeIncludeUnexpanded from './scope/scope-include-unexpanded.ts'
+import scopePartialConsent from './scope/scope-partial-consent.ts'
+import scopeSetChangesAtRefresh from './scope/scope-set-changes-at-refresh.ts'
+import scopeUnparsableRefused from './scope/scope-unparsable-refused.ts'
+import tokenPermissionSetUnresolvable from './par/token-permission-set-unresolvable.ts'
 
 /** Every scenario, in catalog order. A registry test checks that each file under scenarios/<family>/ is listed. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -150,4 +165,19 @@ export const SCENARIOS: readonly Scenario[] = [
   loopbackRedirectIp,
   publicNoSilentSignIn,
   metaDocument,
+  scopeIncludeExpanded,
+  scopeIncludeUnexpanded,
+  scopeDroppedSilently,
+  scopeUnparsableRefused,
+  scopeBlobDirect,
+  scopePartialConsent,
+  scopeSetChangesAtRefresh,
+  scopeAccountDeactivated,
+  parPermissionSetUnresolvable,
+  tokenPermissionSetUnresolvable,
+  resProxyAudience,
+  resServiceAuthAudience,
+  resScopeErrorVariantName,
+  resScopeErrorChallenge,
+  reloginRevokesOldSession,
 ]

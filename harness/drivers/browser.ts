@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core'
 import { HarnessError } from '../../protocol/errors.ts'
 import { ACTOR_HEADER } from '../http/record.ts'
-import type { AuthorizationResponse, UserChoice } from '../user-agent.ts'
+import { omitsScope, type AuthorizationResponse, type UserChoice } from '../user-agent.ts'
 import {
   ClientRejected,
   DriverUnavailable,
@@ -265,6 +265,9 @@ function browserDriver(appUrl: string, launch: () => Promise<Browser>): Driver {
         if ((await page.locator('#consent').count()) === 0) throw await pageError(status)
         await page.fill('#username', choice.username)
         await page.fill('#password', choice.password)
+        for (const box of await page.locator('input[type=checkbox][name=remove_scope]').all()) {
+          if (omitsScope(choice, (await box.getAttribute('value')) ?? '')) await box.check()
+        }
         await screenshot('consent')
         await page.click(choice.decision === 'deny' ? '#deny' : '#approve')
         await landOnApp()

@@ -106,7 +106,15 @@ export class DriverEndpoint {
       }
       case 'call': {
         const method = field(request, 'method', (v): v is 'GET' | 'POST' => v === 'GET' || v === 'POST', 'GET or POST')
-        return this.#current().call({ method, path: field(request, 'path', isString, 'a string'), body: request.body })
+        const optional = (name: 'contentType' | 'proxy') =>
+          request[name] === undefined ? {} : { [name]: field(request, name, isString, 'a string') }
+        return this.#current().call({
+          method,
+          path: field(request, 'path', isString, 'a string'),
+          body: request.body,
+          ...optional('contentType'),
+          ...optional('proxy'),
+        })
       }
       case 'refresh':
         return this.#current().refresh()

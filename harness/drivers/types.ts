@@ -23,6 +23,11 @@ export interface DriverContext {
   allowHttp: boolean
   /** The scenario's id, for client-side logs. */
   scenarioId: string
+  /**
+   * Granular-scope scenarios: the scope the client declares in its metadata and requests (permission scopes
+   * and `include:` permission sets, docs/permissions.md) instead of its default. Absent: the client's own scope.
+   */
+  scope?: string
 }
 
 /** What a client can do; scenarios that need a missing capability are SKIPped with the reason. */
@@ -32,6 +37,8 @@ export interface Capabilities {
   refresh: boolean
   restore: boolean
   signOut: boolean
+  /** Declares and requests the scope of `DriverContext.scope` (granular permissions); scenarios that set one need it. */
+  granularScopes?: boolean
 }
 
 /** A logged-in session as the client reports it. */
@@ -45,7 +52,12 @@ export interface ResourceCall {
   method: 'GET' | 'POST'
   /** XRPC path, e.g. `/xrpc/com.atproto.server.getSession`. */
   path: string
+  /** JSON body, or the bytes of a blob as text when `contentType` is set. */
   body?: unknown
+  /** Content-Type of a non-JSON body (`uploadBlob`). */
+  contentType?: string
+  /** A proxied call: the `atproto-proxy` service reference (`did…#service`) the call is meant for. */
+  proxy?: string
 }
 
 export interface ResourceResult {

@@ -70,6 +70,7 @@ export function contextEnv(ctx?: WireContext): Record<string, string> {
     ATPROTO_CONFORMANCE_CLIENT_KIND: ctx.clientKind,
     ATPROTO_CONFORMANCE_PUBLISH_KEYS_BY: ctx.publishKeysBy,
     ATPROTO_CONFORMANCE_ALLOW_HTTP: String(ctx.allowHttp),
+    ...(ctx.scope === undefined ? {} : { ATPROTO_CONFORMANCE_SCOPE: ctx.scope }),
   }
 }
 
@@ -126,7 +127,8 @@ const protocolError = (message: string) => new HarnessError('ERR_DRIVER_PROTOCOL
 function readCapabilities(value: unknown, where: string): Capabilities {
   if (!isObject(value)) throw protocolError(`${where} has no "capabilities" object: ${preview(value)}`)
   const caps: Capabilities = { confidential: false, refresh: false, restore: false, signOut: false }
-  for (const name of Object.keys(caps) as (keyof Capabilities)[]) {
+  // granularScopes is optional: absent means false, and it is left out of the answer unless the client sent it.
+  for (const name of [...Object.keys(caps), 'granularScopes'] as (keyof Capabilities)[]) {
     const v = value[name]
     if (v === undefined) continue
     if (typeof v !== 'boolean') throw protocolError(`${where} has capabilities.${name} = ${preview(v)}; expected true or false`)
@@ -297,7 +299,14 @@ export function wireDriver(transport: WireTransport): WireDriver {
     callback: (params) => guarded(() => session('callback', { op: 'callback', params: Object.fromEntries(params), query: params.toString() })),
     call: (req) =>
       guarded(async () => {
-        const result = await request({ op: 'call', method: req.method, path: req.path, ...(req.body === undefined ? {} : { body: req.body }) })
+        const result = await request({
+          op: 'call',
+          method: req.method,
+          path: req.path,
+          ...(req.body === undefined ? {} : { body: req.body }),
+          ...(req.contentType === undefined ? {} : { contentType: req.contentType }),
+          ...(req.proxy === undefined ? {} : { proxy: req.proxy }),
+        })
         const status = isObject(result) ? result.status : undefined
         if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
           throw protocolError(`the answer to "call" has no HTTP "status" (100–599) in its result: ${preview(result)}`)

@@ -6,6 +6,7 @@ import { LIFETIMES } from '../lifetimes.ts'
 import { renderConsentPage, renderErrorPage, renderFormPost } from '../consent-page.ts'
 import { ids, type PushedRequest } from '../store.ts'
 import { createPushedRequest } from './par.ts'
+import { consentGroups } from '../scopes.ts'
 
 const REQUEST_URI = /^urn:ietf:params:oauth:request_uri:req-[0-9a-f]{32}$/
 
@@ -125,7 +126,7 @@ export function authorizePageEndpoint(as: AuthServer) {
     res.status(200)
     res.setHeader('Cache-Control', 'no-store')
     res.setHeader('Content-Type', 'text/html; charset=utf-8')
-    res.end(renderConsentPage(found, as.issuer))
+    res.end(renderConsentPage(found, as.issuer, undefined, consentGroups(found.scope, as.permissionSets)))
   }
 }
 
@@ -153,7 +154,22 @@ export function consentEndpoint(as: AuthServer) {
     if (!account || account.password !== form.get('password')) {
       res.status(400).setHeader('Content-Type', 'text/html; charset=utf-8')
       res.setHeader('Cache-Control', 'no-store')
-      return void res.end(renderConsentPage(found, as.issuer, 'Invalid identifier or password'))
+      return void res.end(
+        renderConsentPage(found, as.issuer, 'Invalid identifier or password', consentGroups(found.scope, as.permissionSets)),
+      )
+    }
+    const removed = new Set(form.getAll('remove_scope'))
+    if (removed.size > 0) {
+      // The user may remove requested permissions, never add one; without atproto the approval is refused.
+      const scope = found.scope.split(' ').filter((s) => !removed.has(s))
+      if (!scope.includes('atproto')) {
+        found.used = true
+        return redirectToClient(as, res, found, [
+          ['error', 'access_denied'],
+          ['error_description', 'The "atproto" scope is required'],
+        ])
+      }
+      found.scope = scope.join(' ')
     }
     found.used = true
     const code = ids.code()

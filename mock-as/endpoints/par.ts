@@ -13,6 +13,8 @@ import { injectedServerError } from '../injected-error.ts'
 import { LIFETIMES } from '../lifetimes.ts'
 import { oauthHandler, stringParam } from '../http/oauth-handler.ts'
 import { ids, type PushedRequest } from '../store.ts'
+import { LexiconResolutionError } from '../permission-sets.ts'
+import { keptRequestScope, resolveIncludes } from '../scopes.ts'
 
 const RESPONSE_MODES = ['query', 'fragment', 'form_post']
 
@@ -42,6 +44,14 @@ export function createPushedRequest(
   for (const s of scopes) {
     if (!declared.includes(s)) throw new InvalidScopeError(`Scope "${s}" is not declared in the client metadata`)
   }
+  const kept = keptRequestScope(scopes, as.deps.profile.refuseUnparsableScopes)
+  // PAR-11: every permission set must resolve now; the resolver's message is the error description.
+  try {
+    resolveIncludes(kept, as.permissionSets)
+  } catch (err) {
+    if (err instanceof LexiconResolutionError) throw new InvalidScopeError(err.message)
+    throw err
+  }
   const responseMode = stringParam(params, 'response_mode') ?? 'query'
   if (!RESPONSE_MODES.includes(responseMode)) throw new InvalidRequestError(`Unsupported response_mode "${responseMode}"`)
   if (stringParam(params, 'prompt') === 'none' && client.token_endpoint_auth_method === 'none') {
@@ -54,7 +64,7 @@ export function createPushedRequest(
     client,
     redirectUri,
     state: stringParam(params, 'state'),
-    scope: scopes.join(' '),
+    scope: kept,
     codeChallenge,
     loginHint,
     responseMode,

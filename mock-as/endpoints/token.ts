@@ -1,4 +1,4 @@
-import { InvalidDpopProofError, InvalidGrantError } from '../../protocol/errors.ts'
+import { InvalidDpopProofError, InvalidGrantError, InvalidRequestError, OAuthError } from '../../protocol/errors.ts'
 import { isValidVerifier, verifierMatches } from '../../protocol/pkce.ts'
 import type { VerifiedProof } from '../../protocol/dpop.ts'
 import type { ClientMetadata } from '../../protocol/client-id.ts'
@@ -8,6 +8,8 @@ import { LIFETIMES } from '../lifetimes.ts'
 import type { TokenResponseFault } from '../faults.ts'
 import { oauthHandler, stringParam } from '../http/oauth-handler.ts'
 import { ids, type ClientAuth, type TokenSession } from '../store.ts'
+import { LexiconResolutionError } from '../permission-sets.ts'
+import { buildTokenScope } from '../scopes.ts'
 
 /** The response fault of a grant: `refreshResponse` for refreshes when set, else `tokenResponse`. */
 function responseFault(as: AuthServer, grant: 'code' | 'refresh'): TokenResponseFault | undefined {
@@ -42,9 +44,26 @@ function tokenResponse(as: AuthServer, session: TokenSession, grant: 'code' | 'r
   return body
 }
 
+/** The scope of a token response, and the permissions the PDS enforces for it. */
+interface Grant {
+  scope: string
+  enforced: string
+}
+
+/**
+ * The grant for an authorized request scope, recomputed at every token response (SCOPE-07, SCOPE-08): each
+ * `include:` expanded from the AS's current copy of the set. A `scope` fault is what the AS really grants, so
+ * the PDS enforces it too; `grantIncludeUnexpanded` changes only what the client is told.
+ */
+function computeGrant(as: AuthServer, requestScope: string, grant: 'code' | 'refresh'): Grant {
+  const scope = responseFault(as, grant)?.scope ?? requestScope
+  const enforced = buildTokenScope(scope, as.permissionSets)
+  return { scope: as.deps.faults.permissions?.grantIncludeUnexpanded ? scope : enforced, enforced }
+}
+
 function startSession(
   as: AuthServer,
-  args: { sub: string; client: ClientMetadata; auth: ClientAuth; jkt: string; scope: string },
+  args: { sub: string; client: ClientMetadata; auth: ClientAuth; jkt: string; requestScope: string; grant: Grant },
 ): TokenSession {
   const now = as.deps.clock.now()
   const life = args.auth.method === 'none' ? LIFETIMES.public : LIFETIMES.confidential
@@ -54,7 +73,9 @@ function startSession(
     clientId: args.client.client_id,
     clientAuth: args.auth,
     jkt: args.jkt,
-    scope: args.scope,
+    scope: args.grant.scope,
+    requestScope: args.requestScope,
+    enforcedScope: args.grant.enforced,
     accessTokenId: ids.tokenId(),
     refreshToken: ids.refreshToken(),
     createdAt: now,
@@ -111,9 +132,15 @@ function exchangeCode(
   if (redirectUri !== undefined && redirectUri !== request.redirectUri) {
     throw new InvalidGrantError('The redirect_uri parameter must match the one used in the authorization request')
   }
-  // A scope fault is what the AS really grants: the session (and so the PDS) gets the narrower scope.
-  const scope = responseFault(as, 'code')?.scope ?? request.scope
-  const session = startSession(as, { sub: entry.sub, client, auth, jkt: proof.jkt, scope })
+  let grant: Grant
+  try {
+    grant = computeGrant(as, request.scope, 'code')
+  } catch (err) {
+    // PAR-11: a set that no longer resolves fails the exchange after the code was spent (`createToken()`).
+    if (err instanceof LexiconResolutionError) throw new InvalidRequestError(err.message)
+    throw err
+  }
+  const session = startSession(as, { sub: entry.sub, client, auth, jkt: proof.jkt, requestScope: request.scope, grant })
   entry.sessionId = session.id
   const body = tokenResponse(as, session, 'code')
   // afterCommit: the code is spent and the session exists, but the client never sees the tokens (TOKEN-07).
@@ -158,7 +185,16 @@ function refresh(
   session.refreshToken = ids.refreshToken()
   session.accessTokenId = ids.tokenId()
   session.refreshExpiresAt = Math.min(session.expiresAt, now + life.refreshMs)
-  session.scope = responseFault(as, 'refresh')?.scope ?? session.scope
+  let grant: Grant
+  try {
+    grant = computeGrant(as, session.requestScope, 'refresh')
+  } catch (err) {
+    // The reference treats a set missing at refresh as a server error (`rotateToken()` source comment).
+    if (err instanceof LexiconResolutionError) throw new OAuthError('server_error', err.message, 500)
+    throw err
+  }
+  session.scope = grant.scope
+  session.enforcedScope = grant.enforced
   as.store.refreshTokens.set(session.refreshToken, session.id)
   const body = tokenResponse(as, session, 'refresh')
   // afterCommit: the rotation happened, the response is lost (REFRESH-06).

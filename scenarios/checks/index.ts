@@ -24,6 +24,7 @@ import { nonceBounded } from './nonce-bounded.ts'
 import { nonceLatest } from './nonce-latest.ts'
 import { noncePerOrigin } from './nonce-per-origin.ts'
 import { revokeDpop } from './revoke-dpop.ts'
+import { revokeSuperseded } from './revoke-superseded.ts'
 import { loopNoPromptNone } from './loop-no-prompt-none.ts'
 import { metaDocument } from './meta-document.ts'
 import { nonceRetry } from './nonce-retry.ts'
@@ -71,6 +72,7 @@ export const ALWAYS_ON_CHECKS: readonly Check[] = [
   resTokenToPdsOnly,
   refreshRotation,
   revokeDpop,
+  revokeSuperseded,
   loopNoPromptNone,
   metaDocument,
   metaGrantTypes,

@@ -14,8 +14,11 @@ import { runChild } from '../support/child.ts'
 const missing = browserUnavailable()
 if (missing) console.warn(`test/browser: skipping the Chromium runs: ${missing}`)
 
-/** The good paths the example SPA claims, plus the two negative scenarios its flaws break. */
-const GOOD = ['login-with-handle', 'pds-call-with-nonce', 'refresh-rotation', 'sign-out-revokes', 'restore-session', 'callback-access-denied']
+/**
+ * The good paths the example SPA claims, plus the two negative scenarios its flaws break. scope-partial-consent
+ * has the real browser remove a permission on the consent page (a partial grant).
+ */
+const GOOD = ['login-with-handle', 'pds-call-with-nonce', 'refresh-rotation', 'sign-out-revokes', 'restore-session', 'callback-access-denied', 'scope-partial-consent']
 const NEGATIVE = ['callback-iss-mismatch', 'callback-state-tampered']
 
 function scenarios(ids: readonly string[]) {

@@ -11,11 +11,13 @@ describe('the plain-JS stdio example client', () => {
     const table = report.scenarios.map((s) => `${s.verdict.padEnd(5)} ${s.id}${s.reason ? ` (${s.reason})` : ''}`)
     console.log(`plain-js-stdio verdicts:\n${table.join('\n')}\n${JSON.stringify(report.totals)}`)
 
-    const lacks = (s: (typeof SCENARIOS)[number]) => s.client === 'confidential' || (s.needs ?? []).includes('restore')
+    // It has no granular-scope mode either: scenarios with a clientScope need granularScopes.
+    const lacks = (s: (typeof SCENARIOS)[number]) =>
+      s.client === 'confidential' || (s.needs ?? []).includes('restore') || s.clientScope !== undefined
     for (const s of report.scenarios) {
       const scenario = SCENARIOS.find((x) => x.id === s.id)!
       if (lacks(scenario)) {
-        expect([s.id, s.verdict, s.reason]).toEqual([s.id, 'SKIP', expect.stringMatching(/^the client lacks (confidential|restore)/)])
+        expect([s.id, s.verdict, s.reason]).toEqual([s.id, 'SKIP', expect.stringMatching(/^the client lacks (confidential|restore|granularScopes)/)])
       } else if ('completes' in scenario.expect) {
         expect([s.id, s.verdict]).toEqual([s.id, 'PASS'])
       } else {

@@ -42,7 +42,7 @@ describe('the process driver', () => {
     const documents: Record<string, unknown> = {}
     const driver = start(OFFICIAL_STDIO)
     const caps = await driver.init({ ...fakeContext(documents), clientKind: 'confidential' })
-    expect(caps).toEqual({ confidential: true, refresh: true, restore: true, signOut: true })
+    expect(caps).toEqual({ confidential: true, refresh: true, restore: true, signOut: true, granularScopes: true })
     // The confidential official client publishes its metadata while it initialises.
     expect(Object.keys(documents)).toEqual(['/client-metadata.json'])
     expect(documents['/client-metadata.json']).toMatchObject({ client_id: 'https://client.test/client-metadata.json', token_endpoint_auth_method: 'private_key_jwt' })

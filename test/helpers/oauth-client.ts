@@ -228,6 +228,8 @@ export class TestClient {
       dpop?: string | null
       body?: unknown
       retry?: boolean
+      /** Extra request headers (e.g. `atproto-proxy`, a blob's `content-type`). */
+      headers?: Record<string, string>
     } = {},
   ): Promise<HttpResult> {
     const method = options.method ?? 'GET'
@@ -245,8 +247,9 @@ export class TestClient {
           authorization,
           dpop,
           ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...options.headers,
         },
-        body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+        body: typeof options.body === 'string' ? options.body : options.body !== undefined ? JSON.stringify(options.body) : undefined,
       })
       return this.#remember(res, 'pds')
     }

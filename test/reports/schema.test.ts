@@ -78,6 +78,16 @@ const maximal: DeepRequired<RunReport> = {
           alsoKnownAs: { 'did:plc:x': ['at://b.test'] },
           servicesBefore: { 'did:plc:x': [{ id: '#decoy', type: 'AtprotoPersonalDataServer', serviceEndpoint: 'https://decoy' }] },
         },
+        permissions: {
+          sets: {
+            unresolvable: ['a.b.c'],
+            notPermissionSet: ['a.b.d'],
+            republish: { 'a.b.c': [{ type: 'permission', resource: 'repo', collection: ['a.b.e'] }] },
+            noCache: true,
+          },
+          grantIncludeUnexpanded: true,
+          missingScopeAnswer: 'InsufficientScope',
+        },
       },
       checks: [
         {

@@ -92,11 +92,15 @@ async function spyingFetch(input: RequestInfo | URL, init?: RequestInit): Promis
   return fetch(request)
 }
 
+/** The scope declared and requested: the scenario's granular scope (docs/permissions.md), else the default. */
+let scope = SCOPE
+
 function buildClient(ctx: PageContext): BrowserOAuthClient {
+  scope = ctx.scope ?? SCOPE
   const redirectUri = `${location.origin}${location.pathname}` as `http://127.0.0.1:${number}/`
   return new BrowserOAuthClient({
     // A loopback client: client_id http://localhost?redirect_uri=…&scope=…, no metadata document to host.
-    clientMetadata: buildAtprotoLoopbackClientMetadata({ scope: SCOPE, redirect_uris: [redirectUri] }),
+    clientMetadata: buildAtprotoLoopbackClientMetadata({ scope, redirect_uris: [redirectUri] }),
     handleResolver: ctx.handleResolver,
     plcDirectoryUrl: ctx.plcDirectoryUrl,
     allowHttp: ctx.allowHttp,
@@ -190,11 +194,11 @@ const hook: ConformanceHook = {
     document.getElementById('scenario')!.textContent = ctx.scenarioId
     booted = boot(ctx)
     await booted
-    return { confidential: false, refresh: true, restore: true, signOut: true }
+    return { confidential: false, refresh: true, restore: true, signOut: true, granularScopes: true }
   },
   authorize: (input) =>
     attempt('authorize', async () => {
-      const url = await (await ready()).authorize(input, { scope: SCOPE })
+      const url = await (await ready()).authorize(input, { scope })
       sessionStorage.setItem(KEY.issuer, url.origin)
       return { authorizationUrl: url.href }
     }, (r) => `opening ${new URL(r.authorizationUrl).origin}`),
@@ -206,10 +210,13 @@ const hook: ConformanceHook = {
   call: (req: ResourceCall) =>
     attempt('call', async (): Promise<ResourceResult> => {
       await ready()
+      const headers: Record<string, string> = {}
+      if (req.body !== undefined) headers['content-type'] = req.contentType ?? 'application/json'
+      if (req.proxy) headers['atproto-proxy'] = req.proxy
       const res = await needSession().fetchHandler(req.path, {
         method: req.method,
-        headers: req.body === undefined ? undefined : { 'content-type': 'application/json' },
-        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        headers,
+        body: req.body === undefined ? undefined : req.contentType ? String(req.body) : JSON.stringify(req.body),
       })
       const text = await res.text()
       let body: unknown = text

@@ -41,8 +41,8 @@ export function minimalClient(flaws: Flaws = NO_FLAWS): Driver {
   async function build(): Promise<MinimalOAuthClient> {
     const identity =
       ctx.clientKind === 'confidential'
-        ? await confidentialClient(ctx.clientOrigin, ctx.publishKeysBy, flaws)
-        : loopbackClient(ctx.redirectUri, flaws)
+        ? await confidentialClient(ctx.clientOrigin, ctx.publishKeysBy, flaws, ctx.scope)
+        : loopbackClient(ctx.redirectUri, flaws, ctx.scope)
     for (const [path, doc] of Object.entries(identity.documents)) ctx.hostDocument(path, doc)
     return new MinimalOAuthClient({
       handleResolver: ctx.handleResolver,
@@ -63,7 +63,7 @@ export function minimalClient(flaws: Flaws = NO_FLAWS): Driver {
     async init(context): Promise<Capabilities> {
       ctx = context
       client = await build()
-      return { confidential: true, refresh: true, restore: true, signOut: true }
+      return { confidential: true, refresh: true, restore: true, signOut: true, granularScopes: true }
     },
     authorize: (input) => attempt(async () => ({ authorizationUrl: (await client.authorize(input)).href })),
     callback: (params) =>
@@ -73,7 +73,7 @@ export function minimalClient(flaws: Flaws = NO_FLAWS): Driver {
       }),
     call: (req: ResourceCall) =>
       attempt(async (): Promise<ResourceResult> => {
-        const res = await current().request(req.method, req.path, req.body)
+        const res = await current().request(req)
         return { status: res.status, body: res.json ?? res.text }
       }),
     refresh: (): Promise<SessionInfo> => attempt(() => current().refresh()),

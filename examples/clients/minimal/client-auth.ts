@@ -21,6 +21,8 @@ export interface AuthTarget {
 export interface ClientIdentity {
   kind: 'public' | 'confidential'
   clientId: string
+  /** The scope declared in the metadata and requested at PAR, byte for byte the same string (SCOPE-05). */
+  scope: string
   /** The redirect URI sent at PAR and again at the token request (STATE-06). */
   redirectUri: string
   /** Documents the client serves under its own origin (path → JSON): metadata and JWKS of a confidential client. */
@@ -30,17 +32,30 @@ export interface ClientIdentity {
 }
 
 /**
+ * The scope the client declares for the permissions it wants. SCOPE-10: `blob:`, `account:` and `identity:`
+ * permissions are requested directly, beside any `include:`, since a permission set can never grant them (the
+ * `blob-through-set` flaw leaves the blob permissions out, trusting the set to cover uploads).
+ */
+function declaredScope(requested: string, flaws: Flaws): string {
+  const tokens = requested.split(' ').filter(Boolean)
+  if (!flaws.has('blob-through-set') || !tokens.some((t) => t.startsWith('include:'))) return tokens.join(' ')
+  return tokens.filter((t) => !t.startsWith('blob:') && !t.startsWith('blob?')).join(' ')
+}
+
+/**
  * A loopback client (LOOP-01): `client_id` is `http://localhost` with the redirect URI and the scope in its query,
  * since the AS derives the client's metadata from it. The scope must be declared there (LOOP-03), and the
  * redirect URI must use a loopback IP, not `localhost` (LOOP-02). Public: no client authentication (LOOP-04).
  */
-export function loopbackClient(redirectUri: string, flaws: Flaws): ClientIdentity {
+export function loopbackClient(redirectUri: string, flaws: Flaws, requested = SCOPE): ClientIdentity {
+  const scope = declaredScope(requested, flaws)
   const redirect = flaws.has('redirect-localhost') ? 'http://localhost:8080/callback' : redirectUri
   let clientId = `http://localhost?redirect_uri=${encodeURIComponent(redirect)}`
-  if (!flaws.has('loopback-no-scope-in-client-id')) clientId += `&scope=${encodeURIComponent(SCOPE)}`
+  if (!flaws.has('loopback-no-scope-in-client-id')) clientId += `&scope=${encodeURIComponent(scope)}`
   return {
     kind: 'public',
     clientId,
+    scope,
     redirectUri: redirect,
     documents: {},
     authParams: async () => ({ client_id: clientId }),
@@ -76,7 +91,9 @@ export async function confidentialClient(
   origin: string,
   publishKeysBy: 'jwks' | 'jwks_uri',
   flaws: Flaws,
+  requested = SCOPE,
 ): Promise<ClientIdentity> {
+  const scope = declaredScope(requested, flaws)
   const key = await clientKey()
   const clientId = `${origin}/client-metadata.json`
   const redirectUri = `${origin}/callback`
@@ -88,7 +105,7 @@ export async function confidentialClient(
     redirect_uris: [redirectUri],
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
-    scope: SCOPE,
+    scope,
     token_endpoint_auth_method: 'private_key_jwt',
     token_endpoint_auth_signing_alg: 'ES256',
     dpop_bound_access_tokens: !flaws.has('metadata-dpop-bound-false'),
@@ -100,6 +117,7 @@ export async function confidentialClient(
   return {
     kind: 'confidential',
     clientId,
+    scope,
     redirectUri,
     documents,
     async authParams(target) {

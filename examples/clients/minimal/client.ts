@@ -6,7 +6,8 @@
  * It depends on `jose` only and shares no code with the conformance harness that judges it.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { SCOPE, type ClientIdentity } from './client-auth.ts'
+import type { ClientIdentity } from './client-auth.ts'
+import { grantAllows, includesOf, type ResourceRequest } from './permissions.ts'
 import { DpopKey, NonceCache, chooseDpopAlg, dpopChallengeError, dpopFetch, type DpopSigner, type StoredDpopKey } from './dpop.ts'
 import { NO_FLAWS, type Flaws } from './flaws.ts'
 import { describeError, errorCode, getJson, isObject, OAuthClientError, type HttpResult, type JsonObject } from './http.ts'
@@ -409,7 +410,7 @@ export class MinimalOAuthClient {
     const state = random(32)
     const redirectUri = this.#client.redirectUri
     // PAR-03: the whole authorization request goes through the back channel.
-    const params: Record<string, string> = { response_type: 'code', redirect_uri: redirectUri, scope: SCOPE, state }
+    const params: Record<string, string> = { response_type: 'code', redirect_uri: redirectUri, scope: this.#client.scope, state }
     if (this.flaws.has('plain-pkce')) Object.assign(params, { code_challenge: verifier, code_challenge_method: 'plain' })
     else if (!this.flaws.has('no-pkce')) Object.assign(params, { code_challenge: sha256(verifier), code_challenge_method: 'S256' })
     if (loginHint) params.login_hint = loginHint
@@ -419,7 +420,10 @@ export class MinimalOAuthClient {
     if (metadata.pushed_authorization_request_endpoint) {
       // PAR-04: DPoP starts at PAR, with the key the session will keep.
       const signer = this.signer(this.flaws.has('no-dpop-at-par') ? undefined : key, key.thumbprint)
-      const res = await this.asPost(signer, metadata, metadata.pushed_authorization_request_endpoint, params, 'the pushed authorization request')
+      const par = () => this.asPost(signer, metadata, metadata.pushed_authorization_request_endpoint!, params, 'the pushed authorization request')
+      let res = await par()
+      // PAR-11: a refusal (e.g. a permission set the AS cannot resolve) is final; the flaw retries it at once.
+      if (res.status === 400 && this.flaws.has('retry-par-on-error')) res = await par()
       // PAR-05: 201 (200 tolerated) with a request_uri and a positive expires_in.
       const body = res.json
       if ((res.status !== 201 && res.status !== 200) || !isObject(body)) {
@@ -494,13 +498,17 @@ export class MinimalOAuthClient {
     const signer = this.signer(dpopKey, dpopKey.thumbprint)
     const verifier = this.flaws.has('wrong-verifier') ? random(32) : pending.verifier
     const grant = { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: pending.redirectUri }
-    const res = await this.asPost(signer, metadata, metadata.token_endpoint, grant, 'the token request')
+    let res = await this.asPost(signer, metadata, metadata.token_endpoint, grant, 'the token request')
+    if (res.status === 400 && errorCode(res) === 'invalid_request' && this.flaws.has('retry-code-on-error')) {
+      res = await this.asPost(signer, metadata, metadata.token_endpoint, grant, 'the token request')
+    }
     // TOKEN-07/08: an error is final; a code is never sent twice.
     if (res.status !== 200) {
       throw new OAuthClientError('TokenRequestFailed', `the token request to ${res.url} failed: HTTP ${res.status}${describeError(res)}`)
     }
     try {
       const { sub, ...tokens } = this.#readTokenSet(res, 'the token response')
+      this.#judgeGrant(tokens.scope)
       let pds: string
       let did: string
       if (this.flaws.has('no-sub-verification')) {
@@ -518,12 +526,34 @@ export class MinimalOAuthClient {
         pds = await this.#verifyIssuerOf(sub, pending.issuer)
         did = sub
       }
+      // REVOKE-07: a new login for an account that already has a session replaces it: the old grant is revoked
+      // at its AS with its own DPoP key before the new session is stored, so no orphaned grant stays behind.
+      const previous = this.#stores.sessions.get(did)
+      if (previous && !this.flaws.has('no-revoke-on-relogin')) {
+        const oldKey = await DpopKey.fromJwk(previous.dpopKey)
+        await this.#revokeQuietly(this.signer(oldKey, oldKey.thumbprint), previous.metadata, previous.tokens)
+      }
       this.#stores.sessions.set(did, { did, issuer: pending.issuer, metadata, pds, dpopKey: pending.dpopKey, tokens })
       return new OAuthSession(this, did)
     } catch (err) {
       // REVOKE-06: tokens we refuse are revoked before the error is reported.
       await this.#revokeQuietly(signer, metadata, issuedTokens(res))
       throw err
+    }
+  }
+
+  /**
+   * SCOPE-08/TOKEN-10: a grant narrower than the request is still a session; what it allows is decided per call
+   * by parsing it (permissions.ts). The flaws read it as a copy of the request instead.
+   */
+  #judgeGrant(granted: string): void {
+    const requested = this.#client.scope
+    if (this.flaws.has('scope-string-compare') && granted !== requested) {
+      throw new OAuthClientError('ScopeNotGranted', `the authorization server granted "${granted}" instead of the requested "${requested}"`)
+    }
+    if (this.flaws.has('include-literal-required')) {
+      const missing = includesOf(requested).filter((t) => !granted.split(' ').includes(t))
+      if (missing.length > 0) throw new OAuthClientError('PermissionSetDenied', `the grant lacks the permission set ${missing.join(', ')}`)
     }
   }
 
@@ -611,6 +641,8 @@ export class MinimalOAuthClient {
         ...tokens,
         // REFRESH-02: rotation: the new refresh token replaces the old one (kept only if none was sent, RFC 6749 §6).
         refreshToken: this.flaws.has('stale-refresh-token') ? stored.tokens.refreshToken : (tokens.refreshToken ?? stored.tokens.refreshToken),
+        // SCOPE-07: the grant can shrink or grow at a refresh (a permission set republished by its owner).
+        scope: this.flaws.has('stale-scope-after-refresh') ? stored.tokens.scope : tokens.scope,
       }
     } catch (err) {
       this.#stores.sessions.delete(did)
@@ -646,7 +678,7 @@ export class OAuthSession {
   /** SessionInfo with the granted scope (TOKEN-10). */
   info(): SessionInfo {
     const { tokens } = this.#stored()
-    return { sub: this.did, scope: this.client.flaws.has('ignore-granted-scope') ? SCOPE : tokens.scope }
+    return { sub: this.did, scope: this.client.flaws.has('ignore-granted-scope') ? this.client.options.client.scope : tokens.scope }
   }
 
   /** Forces a refresh now. */
@@ -656,8 +688,17 @@ export class OAuthSession {
     return this.info()
   }
 
-  async #send(stored: StoredSession, method: 'GET' | 'POST', path: string, body: unknown): Promise<HttpResult> {
-    const url = new URL(path, stored.pds)
+  async #send(stored: StoredSession, req: ResourceRequest): Promise<HttpResult> {
+    const { method, body, contentType } = req
+    const flaws = this.client.flaws
+    const url = new URL(req.path, stored.pds)
+    const path = req.path
+    // RES-07: the service reference is spelled like the granted rpc audience, `did…#service`, in the
+    // atproto-proxy header and in getServiceAuth's aud (the flaw sends the bare DID).
+    const bare = (ref: string) => ref.split('#')[0]!
+    const aud = url.searchParams.get('aud')
+    if (flaws.has('bare-did-audience') && aud !== null) url.searchParams.set('aud', bare(aud))
+    const proxy = req.proxy && flaws.has('bare-did-audience') ? bare(req.proxy) : req.proxy
     // RES-02/RES-04: the access token goes to the session's PDS and nowhere else.
     if (url.origin !== stored.pds) throw new OAuthClientError('InvalidRequest', `${path} is not on the session's PDS ${stored.pds}`)
     const key = await DpopKey.fromJwk(stored.dpopKey)
@@ -669,27 +710,38 @@ export class OAuthSession {
       what: `${method} ${url.pathname}`,
       // RES-01: the DPoP scheme, and a proof with ath (DPOP-06).
       accessToken: stored.tokens.accessToken,
-      headers: { authorization: `${scheme} ${stored.tokens.accessToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : async () => JSON.stringify(body),
+      headers: {
+        authorization: `${scheme} ${stored.tokens.accessToken}`,
+        ...(body === undefined ? {} : { 'content-type': contentType ?? 'application/json' }),
+        ...(proxy ? { 'atproto-proxy': proxy } : {}),
+      },
+      body: body === undefined ? undefined : async () => (contentType ? String(body) : JSON.stringify(body)),
     })
   }
 
   /** An authenticated XRPC request to the user's PDS. */
-  async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpResult> {
+  async request(req: ResourceRequest): Promise<HttpResult> {
     let stored = this.#stored()
+    // The flaw reads permissions only in their expanded form: an `include:` granted as such (other servers)
+    // counts for nothing, so the feature is switched off although the grant covers it (BP-109).
+    if (this.client.flaws.has('expanded-grant-only') && !grantAllows(stored.tokens.scope, req)) {
+      throw new OAuthClientError('PermissionMissing', `the granted scope "${stored.tokens.scope}" has no permission for ${req.path.split('?')[0]}`)
+    }
     if (stored.tokens.expiresAt !== undefined && stored.tokens.expiresAt - EXPIRY_MARGIN_MS <= Date.now()) {
       stored = await this.client.refresh(this.did, stored.tokens.accessToken)
     }
-    const res = await this.#send(stored, method, path, body)
+    const res = await this.#send(stored, req)
     const flaws = this.client.flaws
     // RES-03: 401 invalid_token means the access token is dead: refresh once and retry once (REFRESH-04).
     // A 403 is a permission problem that a refresh cannot fix (REFRESH-07).
     const www = res.headers.get('www-authenticate')
     const invalidToken = res.status === 401 && (www ? dpopChallengeError(www) : errorCode(res)) === 'invalid_token'
-    const retry = (invalidToken && !flaws.has('no-refresh-on-401')) || (res.status === 403 && flaws.has('refresh-on-403'))
+    // RES-05: any 403 is a permission problem, whatever its error name; the flaw knows only the reference's name.
+    const unknown403 = res.status === 403 && errorCode(res) !== 'ScopeMissingError' && flaws.has('scope-error-name-only')
+    const retry = (invalidToken && !flaws.has('no-refresh-on-401')) || (res.status === 403 && flaws.has('refresh-on-403')) || unknown403
     if (!retry) return res
     const refreshed = await this.client.refresh(this.did, stored.tokens.accessToken)
-    return this.#send(refreshed, method, path, body)
+    return this.#send(refreshed, req)
   }
 
   /**

@@ -64,6 +64,17 @@ export const FLAWS = {
   // Loopback client
   'loopback-no-scope-in-client-id': ['loopback client_id without the scope it requests', 'LOOP-03'],
   'redirect-localhost': ['loopback redirect_uri http://localhost:8080/callback', 'LOOP-02'],
+  // Granular permissions
+  'scope-string-compare': ['refuses a login whose granted scope string differs from the requested one', 'SCOPE-08, TOKEN-10'],
+  'include-literal-required': ['takes a grant without the literal include: token it requested as a denial', 'SCOPE-08'],
+  'expanded-grant-only': ['refuses calls locally unless the grant lists an expanded repo:/blob:/rpc: permission (a raw include: counts for nothing)', 'SCOPE-08'],
+  'blob-through-set': ['leaves its blob: permissions out of its scope, trusting its permission set to cover uploads', 'SCOPE-10'],
+  'bare-did-audience': ['sends the bare service DID in atproto-proxy and as the getServiceAuth aud', 'RES-07'],
+  'scope-error-name-only': ['treats a 403 as a permission error only when it is named ScopeMissingError; refreshes on the others', 'RES-05'],
+  'stale-scope-after-refresh': ['keeps the scope of the first token response after every refresh', 'SCOPE-07'],
+  'no-revoke-on-relogin': ['a second login for the same account overwrites the stored session without revoking it', 'REVOKE-07'],
+  'retry-par-on-error': ['retries a refused PAR at once with the same request', 'PAR-11'],
+  'retry-code-on-error': ['resends the same code when the token endpoint answers invalid_request', 'PAR-11, TOKEN-07'],
   // Identity
   'no-bidirectional-handle-check': ['does not check that the DID document claims the handle', 'DISC-03'],
   'pds-from-first-service': ['takes the first service of the DID document whatever its id and type', 'DISC-04'],

@@ -128,6 +128,22 @@ describe('each deliberate flaw is caught', () => {
     ['loopback-no-scope-in-client-id', 'loopback-client-id', 'FAIL'],
     ['redirect-localhost', 'loopback-redirect-ip', 'FAIL'],
     ['no-bidirectional-handle-check', 'ident-handle-not-in-did-doc', 'FAIL'],
+    ['scope-string-compare', 'scope-include-expanded', 'WARN'],
+    ['include-literal-required', 'scope-include-expanded', 'WARN'],
+    ['expanded-grant-only', 'scope-include-unexpanded', 'WARN'],
+    ['blob-through-set', 'scope-blob-direct', 'FAIL'],
+    ['bare-did-audience', 'res-proxy-audience', 'FAIL'],
+    ['bare-did-audience', 'res-service-auth-audience', 'FAIL'],
+    ['scope-error-name-only', 'res-scope-error-variant-name', 'FAIL'],
+    ['scope-error-name-only', 'res-scope-error-challenge', 'FAIL'],
+    ['refresh-on-403', 'scope-dropped-silently', 'WARN'],
+    ['stale-scope-after-refresh', 'scope-set-changes-at-refresh', 'WARN'],
+    ['no-revoke-on-relogin', 'relogin-revokes-old-session', 'WARN'],
+    ['retry-par-on-error', 'par-permission-set-unresolvable', 'WARN'],
+    ['retry-par-on-error', 'scope-unparsable-refused', 'WARN'],
+    ['retry-code-on-error', 'token-permission-set-unresolvable', 'FAIL'],
+    ['retry-invalid-grant', 'scope-account-deactivated', 'FAIL'],
+    ['ignore-granted-scope', 'scope-partial-consent', 'WARN'],
   ]
   for (const [flaw, id, verdict, topology] of CAUGHT_BY) {
     it.skipIf(!byId.has(id))(`${flaw}: ${id} ${verdict}s${topology ? ` (${topology})` : ''}`, async () => {

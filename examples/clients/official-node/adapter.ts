@@ -56,6 +56,9 @@ export function officialNodeClient(options: OfficialClientOptions = {}): Driver 
   let session: OAuthSession | undefined
   let issuer: string | undefined
 
+  /** The scope declared and requested: the scenario's granular scope, else the transitional default. */
+  const scope = () => ctx.scope ?? SCOPE
+
   async function build(): Promise<NodeOAuthClient> {
     const common = {
       handleResolver: ctx.handleResolver,
@@ -66,13 +69,13 @@ export function officialNodeClient(options: OfficialClientOptions = {}): Driver 
       requestLock: async <T>(_name: string, fn: () => T | PromiseLike<T>) => fn(),
     }
     if (ctx.clientKind !== 'confidential') {
-      const query = new URLSearchParams({ scope: SCOPE, redirect_uri: ctx.redirectUri })
+      const query = new URLSearchParams({ scope: scope(), redirect_uri: ctx.redirectUri })
       return new NodeOAuthClient({
         ...common,
         clientMetadata: {
           client_id: `http://localhost?${query}`,
           redirect_uris: [ctx.redirectUri as `http://127.0.0.1:${string}`],
-          scope: SCOPE,
+          scope: scope(),
           token_endpoint_auth_method: 'none',
           application_type: 'native',
           dpop_bound_access_tokens: true,
@@ -87,7 +90,7 @@ export function officialNodeClient(options: OfficialClientOptions = {}): Driver 
       client_id: clientId,
       client_name: 'atproto-oauth-conformance confidential example',
       redirect_uris: [`${ctx.clientOrigin}/callback`] as [`https://${string}`],
-      scope: SCOPE,
+      scope: scope(),
       grant_types: ['authorization_code', 'refresh_token'] as ['authorization_code', 'refresh_token'],
       response_types: ['code'] as ['code'],
       application_type: 'web' as const,
@@ -117,11 +120,11 @@ export function officialNodeClient(options: OfficialClientOptions = {}): Driver 
     async init(context): Promise<Capabilities> {
       ctx = context
       client = await build()
-      return { confidential: true, refresh: true, restore: true, signOut: true }
+      return { confidential: true, refresh: true, restore: true, signOut: true, granularScopes: true }
     },
     authorize: (input) =>
       attempt(async () => {
-        const url = await client.authorize(input, { scope: SCOPE, state: randomBytes(8).toString('hex') })
+        const url = await client.authorize(input, { scope: scope(), state: randomBytes(8).toString('hex') })
         issuer = url.origin
         return { authorizationUrl: url.href }
       }),
@@ -136,10 +139,14 @@ export function officialNodeClient(options: OfficialClientOptions = {}): Driver 
     call: (req: ResourceCall) =>
       attempt(async () => {
         if (!session) throw new ClientRejected('NoSession', 'no session: log in first')
+        const headers: Record<string, string> = {}
+        if (req.body !== undefined) headers['content-type'] = req.contentType ?? 'application/json'
+        // A proxied call: the app names the service as the grant does (RES-07).
+        if (req.proxy) headers['atproto-proxy'] = req.proxy
         const res = await session.fetchHandler(req.path, {
           method: req.method,
-          headers: req.body === undefined ? undefined : { 'content-type': 'application/json' },
-          body: req.body === undefined ? undefined : JSON.stringify(req.body),
+          headers,
+          body: req.body === undefined ? undefined : req.contentType ? String(req.body) : JSON.stringify(req.body),
         })
         const text = await res.text()
         let body: unknown = text

@@ -345,6 +345,10 @@ export function createClient(config) {
       if (!isDid(sub)) throw new OAuthClientError('InvalidSubject', `the token response sub ${JSON.stringify(sub)} is not a DID`)
       if (login.expectedDid && sub !== login.expectedDid) throw new OAuthClientError('SubjectMismatch', `the login was for ${login.expectedDid}, not ${sub}`)
       const pds = await verifyIssuer(sub, login.issuer)
+      // REVOKE-07: a new login for an account with a stored session replaces it; revoke the old grant first,
+      // with the old session's own key, so nothing is left behind at the AS.
+      const previous = sessions.get(sub)
+      if (previous) await revoke(previous.key, previous.metadata, previous.tokens)
       sessions.set(sub, { did: sub, issuer: login.issuer, metadata, pds, key, tokens })
       current = sub
       log(`logged in as ${sub}`)
