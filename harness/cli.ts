@@ -7,7 +7,7 @@ import { defaultVocabulary } from './baseline-vocabulary.ts'
 import { prepareReportDir, writeReportFiles } from '../reports/write.ts'
 import { REQUIREMENTS } from '../scenarios/catalog.ts'
 import { SCENARIOS } from '../scenarios/index.ts'
-import { progressLine, runHeader, summary } from './console.ts'
+import { consoleText, progressLine, runHeader, summary } from './console.ts'
 import { openClient } from './open-client.ts'
 import { coverage, loadExclusions } from './coverage.ts'
 import { ALWAYS_ON_CHECKS } from '../scenarios/checks/index.ts'
@@ -105,7 +105,7 @@ program
       signal: interrupt.signal,
     }).finally(async () => {
       // A client that fails to close (a browser already gone) must not cost the report.
-      await client.close().catch((err: Error) => console.error(pc.yellow(`warning: closing the client failed: ${err?.message ?? err}`)))
+      await client.close().catch((err: Error) => console.error(pc.yellow(`warning: closing the client failed: ${consoleText(err?.message ?? err)}`)))
     })
     console.log(summary(report))
     // Each file on its own: one that cannot be written is named, the others are still there.
@@ -211,11 +211,11 @@ try {
   await program.parseAsync()
 } catch (err) {
   if (err instanceof HarnessError) {
-    console.error(pc.red(`error: ${err.message}`))
+    console.error(pc.red(`error: ${consoleText(err.message)}`))
     if (program.opts().debug) console.error(err.stack)
     process.exitCode = 2
   } else {
-    console.error(pc.red(`error: ${(err as Error)?.message ?? err}`))
+    console.error(pc.red(`error: ${consoleText((err as Error)?.message ?? err)}`))
     if (program.opts().debug) console.error((err as Error)?.stack)
     else console.error('(run with --debug for the stack trace)')
     process.exitCode = 2

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, open, rename, unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { renderHtml } from './html.ts'
+import { renderJson } from './json.ts'
 import { renderJunit } from './junit.ts'
 import { renderMarkdown } from './markdown.ts'
 import type { RunReport } from './schema.ts'
@@ -14,7 +15,7 @@ export const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'junit', 'markdo
 
 /** File name and renderer of each format; every renderer is a pure function of the report. */
 export const REPORT_FILES: Record<ReportFormat, { file: string; render: (report: RunReport) => string }> = {
-  json: { file: 'report.json', render: (report) => `${JSON.stringify(report, null, 2)}\n` },
+  json: { file: 'report.json', render: renderJson },
   junit: { file: 'junit.xml', render: renderJunit },
   markdown: { file: 'summary.md', render: renderMarkdown },
   html: { file: 'report.html', render: renderHtml },
