@@ -13,7 +13,7 @@ import type { StepOutcome } from '../model/transcript.ts'
 import { SEVERITY, worst, type Status, type Verdict } from '../model/verdict.ts'
 import { CLIENT_HOST, createWorld, type Topology, type World } from './world.ts'
 import { TOOL_VERSION } from './version.ts'
-import { completeAuthorization } from './user-agent.ts'
+import { AuthorizationPageError, completeAuthorization } from './user-agent.ts'
 
 /** Makes a fresh driver for one scenario. */
 export type DriverFactory = () => Driver | Promise<Driver>
@@ -77,14 +77,61 @@ function loginInput(world: World, step: Extract<Step, { op: 'authorize' }>): str
   }
 }
 
+/** Moves time: the World's clock, and with `client` the client's clock (and the World's real time for 'with'). */
+function moveTime(world: World, seconds: number, client: 'with' | 'only' | undefined): void {
+  const ms = seconds * 1000
+  if (client !== 'only') world.clock.advance(ms)
+  if (client === 'with') world.realClock.shift(ms)
+  if (client) world.clientClock.shift(ms)
+}
+
+/** Resolves after `turns` event-loop turns in which the World received no new request (the client is idle). */
+async function clientIdle(world: World, turns = 200): Promise<void> {
+  let quiet = 0
+  let seen = world.requestBudget.served + world.transcript.entries.length
+  while (quiet < turns) {
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    const now = world.requestBudget.served + world.transcript.entries.length
+    quiet = now === seen ? quiet + 1 : 0
+    seen = now
+  }
+}
+
+/** Resolves once the AS has answered a revocation request (a sign-out's wire trace). */
+async function revocationAnswered(world: World, since: number): Promise<void> {
+  while (!world.transcript.entries.slice(since).some((e) => e.kind === 'http' && e.request.path === '/oauth/revoke')) {
+    await new Promise<void>((resolve) => setImmediate(resolve))
+  }
+}
+
 /** Executes the steps; stops at the first step that does not complete. */
 async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: number): Promise<void> {
   let authorizationUrl: string | undefined
   let lastResponse: URLSearchParams | undefined
   let sub: string | undefined
   let account = world.accounts.plc
+  /** Operations started with `background`, awaited by `release` (and before judging). */
+  const background: Promise<unknown>[] = []
+  const record = (index: number, step: Step, outcome: StepOutcome) => world.transcript.addStep(index, step.op, outcome)
   for (const [index, step] of scenario.steps.entries()) {
     world.transcript.currentStep = index
+    if ((step.op === 'refresh' || step.op === 'signOut') && step.background) {
+      const since = world.transcript.entries.length
+      const op = step.op === 'refresh' ? timeout(driver.refresh(), ms, 'refresh') : timeout(driver.signOut(), ms, 'signOut')
+      let settled = false
+      const done = op.then(
+        (result) => record(index, step, { status: 'ok', result }),
+        (err) => record(index, step, outcomeOf(err)),
+      ).finally(() => (settled = true))
+      background.push(done)
+      world.transcript.note(`the ${step.op} runs in the background`)
+      // Go on once the operation settled, or is visibly under way: its response is held (refresh), or its
+      // revocation was answered, or the client went idle waiting (a sign-out that waits for the refresh).
+      const underWay = step.op === 'refresh' ? world.holds.whenHeld('refresh') : Promise.race([revocationAnswered(world, since), clientIdle(world)])
+      await Promise.race([done, underWay])
+      if (!settled) world.transcript.note(`the ${step.op} is under way`)
+      continue
+    }
     let outcome: StepOutcome
     try {
       let result: unknown
@@ -92,8 +139,8 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
         case 'authorize': {
           account = world.accounts[step.account ?? 'plc']
           const input = loginInput(world, step)
-          world.transcript.note(`the user logs in with ${input}`, { loginInput: input })
-          const out = await timeout(driver.authorize(input), ms, 'authorize')
+          world.transcript.note(`the user logs in with ${input}`, { loginInput: input, ...(step.scope ? { scope: step.scope } : {}) })
+          const out = await timeout(driver.authorize(input, step.scope ? { scope: step.scope } : undefined), ms, 'authorize')
           authorizationUrl = out.authorizationUrl
           result = out
           break
@@ -101,15 +148,35 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
         case 'callback': {
           if (!authorizationUrl) throw new HarnessError('ERR_SCENARIO_INVALID', 'callback before authorize')
           const choice = { username: account.handle, password: account.password, decision: step.decision ?? 'approve' } as const
+          if (step.openAfterSeconds) {
+            moveTime(world, step.openAfterSeconds, 'with')
+            world.transcript.note(`the user opens the authorization page ${step.openAfterSeconds} s later`)
+          }
           // A browser driver's real browser consents itself; otherwise the headless user agent does.
-          const response = driver.completeAuthorization
-            ? await timeout(driver.completeAuthorization(authorizationUrl, [world.urls.issuer], choice), ms, 'completeAuthorization')
-            : await completeAuthorization(authorizationUrl, [world.urls.issuer], choice)
+          let response
+          try {
+            response = driver.completeAuthorization
+              ? await timeout(driver.completeAuthorization(authorizationUrl, [world.urls.issuer], choice), ms, 'completeAuthorization')
+              : await completeAuthorization(authorizationUrl, [world.urls.issuer], choice)
+          } catch (err) {
+            // The AS refused the authorization request the client built: the client's failure, not the harness's.
+            if (!(err instanceof AuthorizationPageError)) throw err
+            if (step.openAfterSeconds) {
+              world.transcript.note(`the authorization page shows an error, so this login ends here: ${err.message}`)
+              result = { authorizationPage: 'error' }
+              break
+            }
+            throw new ClientRejected('AuthorizationPageError', err.message)
+          }
+          if (step.deliverAfterSeconds) {
+            world.transcript.note(`the user agent holds the redirect for ${step.deliverAfterSeconds} s`)
+            moveTime(world, step.deliverAfterSeconds, 'with')
+          }
           world.transcript.note(`user agent delivers the ${response.mode} authorization response to the client`, {
             url: response.url,
           })
           lastResponse = new URLSearchParams(response.params)
-          const session = await timeout(driver.callback(response.params), ms, 'callback')
+          const session = await timeout(driver.callback(response.params, response), ms, 'callback')
           sub = session.sub
           result = session
           break
@@ -149,7 +216,20 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
           await timeout(driver.signOut(), ms, 'signOut')
           break
         case 'advanceClock':
-          world.clock.advance(step.seconds * 1000)
+          if (step.seconds < 0 && step.client !== 'only') {
+            throw new HarnessError('ERR_SCENARIO_INVALID', 'only the client clock can move back (client: "only")')
+          }
+          moveTime(world, step.seconds, step.client)
+          break
+        case 'release':
+          world.holds.release(step.seam)
+          world.transcript.note(`the World lets the held ${step.seam} response go`)
+          await Promise.all(background.splice(0))
+          break
+        case 'failSessionStore':
+          if (!driver.failStoreWrites) throw new HarnessError('ERR_SCENARIO_INVALID', 'the driver cannot make the session store fail (capability storeFaults)')
+          await timeout(driver.failStoreWrites(), ms, 'failStoreWrites')
+          world.transcript.note("from here on the client's session store fails on write")
           break
         case 'setFaults':
           world.setFaults(step.faults)
@@ -160,9 +240,12 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
     } catch (err) {
       outcome = outcomeOf(err)
     }
-    world.transcript.addStep(index, step.op, outcome)
-    if (outcome.status === 'error' || (outcome.status === 'rejected' && !step.mayFail)) return
+    record(index, step, outcome)
+    if (outcome.status === 'error' || (outcome.status === 'rejected' && !step.mayFail)) break
   }
+  // Background operations end before the scenario is judged (the World releases what it still holds).
+  world.holds.close()
+  await Promise.all(background)
 }
 
 function scenarioResult(
@@ -230,9 +313,11 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Scena
       hostDocument: (path, body) => w.host(path, { body }),
       allowHttp: !w.https,
       scenarioId: scenario.id,
+      clock: { now: () => w.clientClock.now() },
     }
     const caps = await timeout(driver.init(ctx), ms, 'init')
-    const missing = [...(scenario.needs ?? []), ...(scenario.client === 'confidential' ? ['confidential' as const] : [])].filter(
+    const kindNeeds = scenario.client === 'confidential' ? (['confidential'] as const) : scenario.client === 'native' ? (['native'] as const) : []
+    const missing = [...(scenario.needs ?? []), ...kindNeeds].filter(
       (c) => !caps[c],
     )
     if (missing.length > 0) {

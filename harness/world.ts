@@ -8,7 +8,8 @@ import { loopbackWebDid, randomPlcDid, type Account } from '../mock-pds/identity
 import { identityRouter } from '../mock-pds/identity/identity-server.ts'
 import { PdsServer } from '../mock-pds/pds-server.ts'
 import { NonceManager, ReplayStore } from '../protocol/nonce.ts'
-import { manualClock, realClock as wallClock, type Clock } from '../model/clock.ts'
+import { manualClock, realClock as wallClock, shiftedClock, type Clock, type ShiftedClock } from '../model/clock.ts'
+import { ResponseHolds } from '../mock-as/holds.ts'
 import { readBody } from '../model/body.ts'
 import { listenLoopback, type LoopbackServer } from './http/listen.ts'
 import { recordExchanges } from './http/record.ts'
@@ -60,6 +61,15 @@ export interface World {
   readonly https: boolean
   readonly faults: FaultPlan
   readonly clock: Clock
+  /**
+   * The real time as the World sees it: DPoP `iat`, client assertions and the `Date` header. The wall clock
+   * unless a step moved time for the client too (`advanceClock` with `client: 'with'`).
+   */
+  readonly realClock: ShiftedClock
+  /** The client's own clock (wall clock plus an offset the steps move); drivers hand it to the client. */
+  readonly clientClock: ShiftedClock
+  /** Responses held until a `release` step (fault `holdResponse`). */
+  readonly holds: ResponseHolds
   readonly transcript: Transcript
   readonly urls: {
     /** AS issuer (origin). */
@@ -152,7 +162,8 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   // Starts on a minute boundary so nonce rotation (60 s, or a divisor of it) happens at the same offsets in every
   // run: a scenario that advances the clock 40 s always crosses the same number of rotations.
   const clock = options.clock ?? manualClock(Math.floor(Date.now() / 60_000) * 60_000)
-  const real = options.realClock ?? wallClock
+  const real = shiftedClock(options.realClock ?? wallClock)
+  const clientClock = shiftedClock(wallClock)
   const transcript = new Transcript(() => clock.now())
   const ports = options.ports
   const harnessFaults: World['harnessFaults'] = []
@@ -170,6 +181,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const pdsNonces = topology === 'self-hosted' ? asNonces : makeNonces()
   const replay = new ReplayStore(clock)
   const tokens = new AccessTokenSigner()
+  const holds = new ResponseHolds()
   const pdsServiceDid = () => `did:web:${new URL(urls.pds).host.replace(':', '%3A')}`
 
   const as = new AuthServer({
@@ -185,6 +197,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     tokens,
     accounts,
     hosts,
+    holds,
     onHarnessFault: (err, req) => onFault(err, `AS ${req.method} ${req.path}`),
   })
   const pds = new PdsServer({
@@ -207,6 +220,12 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const unroute: (() => void)[] = [holdNetworkGuard()]
   const start = async (name: ServerName, origin: () => string, mount: (app: Express) => void, port = 0) => {
     const app = baseApp()
+    // The Date header follows the World's real time, so a client that corrects its clock from it (DPOP-10)
+    // lands on the time the World judges proofs against.
+    app.use((_req: Request, res: Response, next: NextFunction) => {
+      res.setHeader('Date', new Date(real.now()).toUTCString())
+      next()
+    })
     app.use(enforceBudget(requestBudget, name))
     app.use(recordExchanges(transcript, name, origin))
     app.use(
@@ -303,6 +322,9 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     https: !!options.https,
     faults,
     clock,
+    realClock: real,
+    clientClock,
+    holds,
     transcript,
     urls,
     accounts: { plc, web, foreign },
@@ -322,6 +344,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     async close() {
       if (closed) return
       closed = true
+      holds.close()
       for (const f of unroute) f()
       await Promise.all(servers.map((s) => s.close()))
       releaseFetchPools(servers.flatMap((s) => [s.origin, `http://localhost:${s.port}`, `http://[::1]:${s.port}`]))

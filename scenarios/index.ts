@@ -73,6 +73,25 @@ import tokenSubMissing from './bind/token-sub-missing.ts'
 import tokenSubNotDid from './bind/token-sub-not-did.ts'
 import tokenSubOtherAccount from './bind/token-sub-other-account.ts'
 import twoLoginsFreshSecrets from './state/two-logins-fresh-secrets.ts'
+import asMetadataRedirect from './disc/as-metadata-redirect.ts'
+import asMetadataNotJson from './disc/as-metadata-not-json.ts'
+import prmStatus203 from './disc/prm-status-203.ts'
+import identCacheLifetime from './ident/ident-cache-lifetime.ts'
+import parResponseEmpty from './par/par-response-empty.ts'
+import parResponseNegativeExpiry from './par/par-response-negative-expiry.ts'
+import parRequestExpired from './par/par-request-expired.ts'
+import asPromptValuesLimited from './par/as-prompt-values-limited.ts'
+import callbackLate from './state/callback-late.ts'
+import callbackResponseMode from './state/callback-response-mode.ts'
+import asResponseModesQueryOnly from './state/as-response-modes-query-only.ts'
+import tokenOpaqueAccessToken from './token/token-opaque-access-token.ts'
+import refreshRacesSignOut from './refresh/refresh-races-sign-out.ts'
+import refreshStoreWriteFails from './refresh/refresh-store-write-fails.ts'
+import refreshProactive from './refresh/refresh-proactive.ts'
+import scopeUpgradeReauthorize from './scope/scope-upgrade-reauthorize.ts'
+import dpopClientClockBehind from './dpop/dpop-client-clock-behind.ts'
+import confAssertionClockAhead from './conf/conf-assertion-clock-ahead.ts'
+import nativeAppLogin from './meta/native-app-login.ts'
 
 /** Every scenario, in catalog order. A registry test checks that each file under scenarios/<family>/ is listed. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -150,4 +169,23 @@ export const SCENARIOS: readonly Scenario[] = [
   loopbackRedirectIp,
   publicNoSilentSignIn,
   metaDocument,
+  asMetadataRedirect,
+  asMetadataNotJson,
+  prmStatus203,
+  identCacheLifetime,
+  parResponseEmpty,
+  parResponseNegativeExpiry,
+  parRequestExpired,
+  asPromptValuesLimited,
+  callbackLate,
+  callbackResponseMode,
+  asResponseModesQueryOnly,
+  tokenOpaqueAccessToken,
+  refreshRacesSignOut,
+  refreshStoreWriteFails,
+  refreshProactive,
+  scopeUpgradeReauthorize,
+  dpopClientClockBehind,
+  confAssertionClockAhead,
+  nativeAppLogin,
 ]

@@ -16,10 +16,12 @@ const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 export interface AuthTarget {
   issuer: string
   tokenEndpoint: string
+  /** The client's (corrected) time, ms: the assertion's iat (CONF-04). */
+  now: number
 }
 
 export interface ClientIdentity {
-  kind: 'public' | 'confidential'
+  kind: 'public' | 'confidential' | 'native'
   clientId: string
   /** The redirect URI sent at PAR and again at the token request (STATE-06). */
   redirectUri: string
@@ -78,7 +80,10 @@ export async function confidentialClient(
   flaws: Flaws,
 ): Promise<ClientIdentity> {
   const key = await clientKey()
-  const clientId = `${origin}/client-metadata.json`
+  // META-17: the conventional location, so the consent screen can show just the host name.
+  const path = flaws.has('unconventional-metadata-path') ? '/client-metadata.json' : '/oauth-client-metadata.json'
+  // META-16: the client_id is compared as a string, so it must already be in canonical URL form.
+  const clientId = flaws.has('client-id-not-canonical') ? `${origin}/meta/..${path}` : `${origin}${path}`
   const redirectUri = `${origin}/callback`
   const jwks = { keys: [key.publicJwk] }
   const metadata: Record<string, unknown> = {
@@ -94,7 +99,7 @@ export async function confidentialClient(
     dpop_bound_access_tokens: !flaws.has('metadata-dpop-bound-false'),
     ...(publishKeysBy === 'jwks_uri' ? { jwks_uri: `${origin}/jwks.json` } : { jwks }),
   }
-  const documents: Record<string, unknown> = { '/client-metadata.json': metadata }
+  const documents: Record<string, unknown> = { [path]: metadata }
   if (publishKeysBy === 'jwks_uri') documents['/jwks.json'] = jwks
 
   return {
@@ -105,7 +110,7 @@ export async function confidentialClient(
     async authParams(target) {
       // RFC 7523 §3 / CONF-02: iss = sub = client_id, aud = the issuer (not an endpoint URL), a unique jti,
       // iat now (whole seconds, never in the future: CONF-04) and a short exp.
-      const iat = Math.floor(Date.now() / 1000)
+      const iat = Math.floor(target.now / 1000)
       const header = flaws.has('assertion-no-kid') ? { alg: 'ES256' } : { alg: 'ES256', kid: key.kid }
       const assertion = await new SignJWT({
         iss: clientId,
@@ -119,5 +124,42 @@ export async function confidentialClient(
         .sign(key.privateKey)
       return { client_id: clientId, client_assertion_type: JWT_BEARER, client_assertion: assertion }
     },
+  }
+}
+
+/**
+ * A native app (SPEC "Client ID Metadata Document", "Request Fields"): a public client with a metadata
+ * document, `application_type: "native"`, `token_endpoint_auth_method: "none"` (META-14, META-15) and a
+ * custom-scheme redirect named after the reversed client_id host, in the form `scheme:/path` (LOOP-05, META-08).
+ * It also lists an https redirect on its own origin (LOOP-06).
+ */
+export function nativeClient(origin: string, flaws: Flaws): ClientIdentity {
+  const clientId = `${origin}/oauth-client-metadata.json`
+  const host = new URL(origin).hostname
+  const reversed = host.split('.').reverse().join('.')
+  const scheme = flaws.has('native-scheme-not-reversed') ? host : reversed
+  const redirectUri = flaws.has('native-double-slash') ? `${scheme}://callback` : `${scheme}:/callback`
+  const httpsRedirect = flaws.has('native-https-other-origin') ? 'https://elsewhere.example/callback' : `${origin}/native-callback`
+  const metadata: Record<string, unknown> = {
+    client_id: clientId,
+    client_name: 'atproto-oauth-conformance minimal native client',
+    application_type: flaws.has('native-web-type') ? 'web' : 'native',
+    redirect_uris: [redirectUri, httpsRedirect],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    scope: SCOPE,
+    ...(flaws.has('omit-auth-method')
+      ? {}
+      : flaws.has('native-private-key-jwt')
+        ? { token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'ES256', jwks: { keys: [] } }
+        : { token_endpoint_auth_method: 'none' }),
+    dpop_bound_access_tokens: true,
+  }
+  return {
+    kind: 'native',
+    clientId,
+    redirectUri,
+    documents: { '/oauth-client-metadata.json': metadata },
+    authParams: async () => ({ client_id: clientId }),
   }
 }

@@ -67,6 +67,31 @@ export const FLAWS = {
   // Identity
   'no-bidirectional-handle-check': ['does not check that the DID document claims the handle', 'DISC-03'],
   'pds-from-first-service': ['takes the first service of the DID document whatever its id and type', 'DISC-04'],
+  // Odd answers, the client's clock, response modes, native apps
+  'lenient-metadata-response': ['follows metadata redirects and takes any 2xx JSON object, whatever its content type', 'DISC-08'],
+  'lenient-par-response': ['takes any 2xx PAR answer, with or without a request_uri or a positive expires_in', 'PAR-05'],
+  'parse-access-token': ['reads the expiry from the access token as a JWT, instead of treating it as opaque', 'TOKEN-05'],
+  'refresh-revives-signed-out-session': ['a refresh that completes after sign-out stores its tokens again', 'REFRESH-10'],
+  'ignore-store-failure': ['when storing refreshed tokens fails, reports the error but neither revokes them nor drops the session', 'REFRESH-12'],
+  'refresh-with-scope': ['asks for its full scope again on every refresh, as if a refresh could widen a narrower grant', 'SCOPE-06'],
+  'no-pending-expiry': ['accepts a callback whatever the age of its pending login', 'STATE-09'],
+  'reuse-pushed-request': ['a new login for the same input reuses the unfinished login and its request_uri', 'PAR-07'],
+  'state-carries-session': ['state is base64url JSON holding the login input and the PKCE verifier', 'STATE-03'],
+  'oidc-nonce': ['sends an OpenID Connect nonce at PAR', 'PAR-09'],
+  'prompt-unadvertised': ['sends prompt=select_account without looking at prompt_values_supported', 'PAR-10'],
+  'fragment-undecoded': ['asks for response_mode=fragment and reads the fragment without percent-decoding it', 'STATE-08'],
+  'response-mode-unchecked': ['asks for response_mode=fragment whatever response_modes_supported lists', 'STATE-11'],
+  'no-clock-correction': ['signs proofs and assertions with its own clock, even when the servers\' Date header shows it is off', 'DPOP-10, CONF-04'],
+  'no-proactive-refresh': ['sends an access token it knows has expired and refreshes only on the 401', 'REFRESH-09'],
+  'cache-identity-forever': ['caches handle resolutions for good', 'DISC-12'],
+  'client-id-not-canonical': ['client_id with a dot segment (https://client.test/meta/../oauth-client-metadata.json)', 'META-16'],
+  'unconventional-metadata-path': ['serves its metadata at /client-metadata.json instead of /oauth-client-metadata.json', 'META-17'],
+  'native-web-type': ['native client metadata says application_type web', 'META-08'],
+  'omit-auth-method': ['native client metadata omits token_endpoint_auth_method', 'META-15'],
+  'native-double-slash': ['native redirect URI test.client://callback (two slashes)', 'LOOP-05'],
+  'native-scheme-not-reversed': ['native redirect URI scheme is the client host, not reversed (client.test:/callback)', 'LOOP-05'],
+  'native-https-other-origin': ['native https redirect URI on another origin than the client_id', 'LOOP-06'],
+  'native-private-key-jwt': ['native client metadata with token_endpoint_auth_method private_key_jwt', 'META-14'],
 } as const satisfies Record<string, readonly [breaks: string, requirement: string]>
 
 export type Flaw = keyof typeof FLAWS
