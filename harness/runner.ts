@@ -11,7 +11,7 @@ import { redactTranscript } from './redact.ts'
 import type { Scenario, Step } from './scenario.ts'
 import type { StepOutcome } from '../model/transcript.ts'
 import { SEVERITY, worst, type Status, type Verdict } from '../model/verdict.ts'
-import { CLIENT_HOST, createWorld, type Topology, type World } from './world.ts'
+import { CLIENT_HOST, NATIVE_CLIENT_HOST, createWorld, type Topology, type World } from './world.ts'
 import { TOOL_VERSION } from './version.ts'
 import { AuthorizationPageError, completeAuthorization } from './user-agent.ts'
 
@@ -307,7 +307,7 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Scena
       handleResolver: w.urls.identity,
       plcDirectoryUrl: w.urls.plcDirectory,
       redirectUri: LOOPBACK_REDIRECT_URI,
-      clientOrigin: `https://${CLIENT_HOST}`,
+      clientOrigin: `https://${scenario.client === 'native' ? NATIVE_CLIENT_HOST : CLIENT_HOST}`,
       clientKind: scenario.client ?? 'public',
       publishKeysBy: scenario.publishKeysBy ?? 'jwks',
       hostDocument: (path, body) => w.host(path, { body }),

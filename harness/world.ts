@@ -52,6 +52,12 @@ export interface HostedDocument {
 /** Public host name of the client's own web origin inside a World (client metadata, JWKS, redirect URIs). */
 export const CLIENT_HOST = 'client.test'
 
+/**
+ * Host name of a native app's client_id inside a World. Not under a local-use TLD (.test, .example…): the
+ * reference client refuses a custom scheme named after such a host. home.arpa (RFC 8375) never resolves publicly.
+ */
+export const NATIVE_CLIENT_HOST = 'client.conformance.home.arpa'
+
 /** One fresh mock AS + PDS + identity on ephemeral loopback ports, with its fault plan, clock and transcript. */
 export interface World {
   readonly id: string
@@ -218,7 +224,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
 
   const servers: LoopbackServer[] = []
   const unroute: (() => void)[] = [holdNetworkGuard()]
-  const start = async (name: ServerName, origin: () => string, mount: (app: Express) => void, port = 0) => {
+  const start = async (name: ServerName, origin: (req: Request) => string, mount: (app: Express) => void, port = 0) => {
     const app = baseApp()
     // The Date header follows the World's real time, so a client that corrects its clock from it (DPOP-10)
     // lands on the time the World judges proofs against.
@@ -261,7 +267,9 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
       const pdsServer = await start('pds', () => urls.pds, (app) => app.use(pds.router()), ports?.pds)
       urls.pds = pdsServer.origin
     }
-    const clientHost = await start('client-host', () => `https://${CLIENT_HOST}`, (app) =>
+    // The client's origin as the AS named it (client.test, or the native app's host).
+    const clientHostName = (req: Request) => (req.headers['x-conformance-host'] === NATIVE_CLIENT_HOST ? NATIVE_CLIENT_HOST : CLIENT_HOST)
+    const clientHost = await start('client-host', (req) => `https://${clientHostName(req)}`, (app) =>
       app.use((req, res) => {
         const doc = hosted.get(req.path)
         if (!doc) return void res.status(404).setHeader('Content-Type', 'text/plain').end('not found')
@@ -272,6 +280,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     )
     urls.clientHost = clientHost.origin
     hosts.set(CLIENT_HOST, clientHost.origin)
+    hosts.set(NATIVE_CLIENT_HOST, clientHost.origin)
     if (options.https) {
       const publicUrl = (label: string, loopback: string) => {
         const host = `${label}.${id}.test`

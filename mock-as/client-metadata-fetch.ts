@@ -41,7 +41,8 @@ export async function fetchClientDocument(
     res = await fetch(local, {
       redirect: 'manual',
       signal: AbortSignal.timeout(limits.timeoutMs),
-      headers: { accept: 'application/json', host: target.host, 'x-conformance-actor': 'authorization-server' },
+      // fetch drops a Host header, so the name the AS asked for travels in its own header (for the transcript).
+      headers: { accept: 'application/json', host: target.host, 'x-conformance-host': target.host, 'x-conformance-actor': 'authorization-server' },
     })
   } catch (err) {
     const timedOut = (err as Error).name === 'TimeoutError'

@@ -12,7 +12,7 @@ export default defineScenario({
     { op: 'callback' },
     { op: 'call' },
   ],
-  expect: { completes: true, orRefuses: { message: 'clock|skew|time' }, atMost: { 'POST /oauth/par': 3 } },
+  expect: { completes: true, orRefuses: { message: 'clock|skew' }, atMost: { 'POST /oauth/par': 3 } },
   explain: {
     tests: 'The client\'s clock is 10 minutes slow; the AS accepts DPoP iat within about [now − 190 s, now + 180 s]. The client must correct itself (from the servers\' Date header or nonce) and log in, or fail with an error that names the clock, and not loop.',
     why: 'Phones and laptops with wrong clocks are common; a bare invalid_dpop_proof leaves users stuck with no hint, and a retry loop hammers the AS (FIELD-76).',
