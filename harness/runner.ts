@@ -5,6 +5,7 @@ import { REQUIREMENTS } from '../scenarios/catalog.ts'
 import { loadExclusions, reportCoverage } from './coverage.ts'
 import { REPORT_SCHEMA_VERSION, type RunReport, type ScenarioResult } from '../reports/schema.ts'
 import type { CheckContext } from './check.ts'
+import { FAKETIME_MISSING, findLibfaketime } from './drivers/faketime.ts'
 import { ClientRejected, DriverUnavailable, type Driver, type DriverContext } from './drivers/types.ts'
 import { EXPECTATION_CHECK_ID, judgeExpectation, toVerdict } from './judge.ts'
 import { redactTranscript } from './redact.ts'
@@ -321,7 +322,10 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Scena
       (c) => !caps[c],
     )
     if (missing.length > 0) {
-      const reason = `the client lacks ${missing.join(', ')}`
+      const clockHint = missing.includes('clientClock')
+        ? ` (${findLibfaketime() ? 'an in-process adapter must read time from DriverContext.clock and report clientClock' : FAKETIME_MISSING})`
+        : ''
+      const reason = `the client lacks ${missing.join(', ')}${clockHint}`
       return scenarioResult(scenario, w, [harnessVerdict('SKIP', 'scenario.capabilities', 'Client capabilities', reason)], started, options, reason)
     }
     await runSteps(w, driver, scenario, ms)
