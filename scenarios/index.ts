@@ -92,6 +92,8 @@ import scopeUpgradeReauthorize from './scope/scope-upgrade-reauthorize.ts'
 import dpopClientClockBehind from './dpop/dpop-client-clock-behind.ts'
 import confAssertionClockAhead from './conf/conf-assertion-clock-ahead.ts'
 import nativeAppLogin from './meta/native-app-login.ts'
+import refreshAsChanged from './iss/refresh-as-changed.ts'
+import prmIssuerTrailingSlash from './disc/prm-issuer-trailing-slash.ts'
 
 /** Every scenario, in catalog order. A registry test checks that each file under scenarios/<family>/ is listed. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -188,4 +190,6 @@ export const SCENARIOS: readonly Scenario[] = [
   dpopClientClockBehind,
   confAssertionClockAhead,
   nativeAppLogin,
+  refreshAsChanged,
+  prmIssuerTrailingSlash,
 ]

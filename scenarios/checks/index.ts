@@ -8,6 +8,7 @@ import {
   metaApplicationType,
   metaGrantTypes,
   metaJwks,
+  metaLinks,
   metaNativeAuthNone,
   metaPublicAuthNone,
   metaRedirectUris,
@@ -16,6 +17,7 @@ import {
 import { metaClientIdForm, metaConventionalLocation } from './meta-client-id.ts'
 import { parNoOidcParams, parPromptAdvertised, stateResponseModeAdvertised } from './par-parameters.ts'
 import { stateOpaque } from './state-opaque.ts'
+import { metaStableClientId } from './meta-stable-client-id.ts'
 import { scopeNoWideningRefresh } from './scope-no-widening-refresh.ts'
 import { discLoginHint } from './disc-login-hint.ts'
 import { parFormBody, parRequestFields } from './par-request.ts'
@@ -109,4 +111,6 @@ export const ALWAYS_ON_CHECKS: readonly Check[] = [
   loopNativeScheme,
   loopNativeHttpsOrigin,
   scopeNoWideningRefresh,
+  metaLinks,
+  metaStableClientId,
 ]

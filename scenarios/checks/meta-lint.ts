@@ -165,3 +165,32 @@ export const loopNativeHttpsOrigin = metaRule(
     return other ? `https redirect URI ${other} is not on ${origin}` : undefined
   },
 )
+
+export const metaLinks = metaRule(
+  'meta.links',
+  { id: 'META-12', level: 'MUST' },
+  'client_uri is on the client_id host; logo_uri, tos_uri and policy_uri are https',
+  'client_uri with the hostname of client_id, and https: logo_uri, tos_uri, policy_uri (SPEC "Client ID Metadata Document")',
+  (doc) => {
+    let host: string | undefined
+    try {
+      host = typeof doc.client_id === 'string' ? new URL(doc.client_id).hostname : undefined
+    } catch {
+      host = undefined
+    }
+    if (doc.client_uri !== undefined) {
+      let clientHost: string | undefined
+      try {
+        clientHost = typeof doc.client_uri === 'string' ? new URL(doc.client_uri).hostname : undefined
+      } catch {
+        clientHost = undefined
+      }
+      if (clientHost === undefined || clientHost !== host) return `client_uri ${JSON.stringify(doc.client_uri)} is not on ${host}`
+    }
+    for (const name of ['logo_uri', 'tos_uri', 'policy_uri']) {
+      const v = doc[name]
+      if (v !== undefined && !(typeof v === 'string' && v.startsWith('https://'))) return `${name} ${JSON.stringify(v)} is not https`
+    }
+    return undefined
+  },
+)

@@ -18,7 +18,12 @@ export interface AuthTarget {
   tokenEndpoint: string
   /** The client's (corrected) time, ms: the assertion's iat (CONF-04). */
   now: number
+  /** Whether the request is a refresh (only the client-id-respelled-on-refresh flaw cares). */
+  refresh?: boolean
 }
+
+// The host part of an https client_id.
+const CLIENT_HOST_PATTERN = /(?<=^https:\/\/)[^/]+/
 
 export interface ClientIdentity {
   kind: 'public' | 'confidential' | 'native'
@@ -97,6 +102,10 @@ export async function confidentialClient(
     token_endpoint_auth_method: 'private_key_jwt',
     token_endpoint_auth_signing_alg: 'ES256',
     dpop_bound_access_tokens: !flaws.has('metadata-dpop-bound-false'),
+    // META-12: client_uri on the client_id's host, the other links https.
+    client_uri: origin,
+    policy_uri: flaws.has('http-policy-uri') ? `${origin.replace(/^https:/, 'http:')}/privacy` : `${origin}/privacy`,
+    tos_uri: `${origin}/terms`,
     ...(publishKeysBy === 'jwks_uri' ? { jwks_uri: `${origin}/jwks.json` } : { jwks }),
   }
   const documents: Record<string, unknown> = { [path]: metadata }
@@ -122,7 +131,9 @@ export async function confidentialClient(
       })
         .setProtectedHeader(header)
         .sign(key.privateKey)
-      return { client_id: clientId, client_assertion_type: JWT_BEARER, client_assertion: assertion }
+      // META-11: the client_id never changes; the flaw spells the host in capitals on refresh.
+      const id = flaws.has('client-id-respelled-on-refresh') && target.refresh ? clientId.replace(CLIENT_HOST_PATTERN, (h) => h.toUpperCase()) : clientId
+      return { client_id: id, client_assertion_type: JWT_BEARER, client_assertion: assertion }
     },
   }
 }

@@ -92,6 +92,10 @@ export const FLAWS = {
   'native-scheme-not-reversed': ['native redirect URI scheme is the client host, not reversed (client.test:/callback)', 'LOOP-05'],
   'native-https-other-origin': ['native https redirect URI on another origin than the client_id', 'LOOP-06'],
   'native-private-key-jwt': ['native client metadata with token_endpoint_auth_method private_key_jwt', 'META-14'],
+  'no-revalidate-before-refresh': ['refreshes without checking that the session\'s AS still speaks for the account', 'ISS-06'],
+  'lenient-issuer-url': ['takes an authorization server URL with a trailing slash, path or query as it is', 'DISC-06'],
+  'http-policy-uri': ['confidential metadata with an http policy_uri', 'META-12'],
+  'client-id-respelled-on-refresh': ['confidential client sends its client_id with the host in capitals on refresh', 'META-11'],
 } as const satisfies Record<string, readonly [breaks: string, requirement: string]>
 
 export type Flaw = keyof typeof FLAWS
