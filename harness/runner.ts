@@ -294,12 +294,16 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Scena
   let world: World | undefined
   let driver: Driver | undefined
   try {
+    if (scenario.https && options.driverKind !== undefined && options.driverKind !== 'in-process') {
+      const reason = 'the scenario needs https host names (the production configuration), which only in-process clients reach'
+      return scenarioResult(scenario, undefined, [harnessVerdict('SKIP', 'scenario.capabilities', 'Client capabilities', reason)], started, options, reason)
+    }
     // A scenario's own profile/topology is a requirement of the scenario; the run's options fill in the rest.
     world = await createWorld({
       profile: scenario.profile ?? options.profile,
       topology: scenario.topology ?? options.topology,
       faults: scenario.faults,
-      https: options.https,
+      https: scenario.https ?? options.https,
       maxRequests: REQUEST_BUDGET,
     })
     const w = world

@@ -101,6 +101,11 @@ export interface Scenario {
   client?: 'public' | 'confidential' | 'native'
   /** How a confidential client publishes its keys (`jwks` inline by default). */
   publishKeysBy?: 'jwks' | 'jwks_uri'
+  /**
+   * The World presents https host names whatever the run's options (the client in its production configuration,
+   * without allowHttp). Only in-process clients reach those names; others SKIP with the reason.
+   */
+  https?: true
   /** Capabilities the client must have, else the scenario is SKIPped with the reason. */
   needs?: (keyof Capabilities)[]
   faults?: FaultPlan

@@ -110,12 +110,12 @@ let worldCounter = 0
 
 /**
  * Scenarios are static data written before any World exists, so their fault plans name the World's values
- * symbolically: `$plc`, `$web` and `$foreign` (the accounts' DIDs), `$issuer`, `$pds`, `$identity` (origins).
+ * symbolically: `$plc`, `$web` and `$foreign` (the accounts' DIDs), `$issuer`, `$pds`, `$identity` (origins), `$issuerHttp` (the AS's own http loopback origin, also under https host names).
  * Replaced in keys and values.
  */
 export function resolveFaultSymbols(plan: Record<string, unknown>, symbols: Record<string, string>): void {
   // `$name` alone, or as the prefix of a URL (`$identity/oauth/token`).
-  const swap = (v: string) => v.replace(/^\$[a-z]+(?=\/|$)/, (name) => symbols[name] ?? name)
+  const swap = (v: string) => v.replace(/^\$[A-Za-z]+(?=\/|$)/, (name) => symbols[name] ?? name)
   const walk = (node: unknown): unknown => {
     if (typeof node === 'string') return swap(node)
     if (Array.isArray(node)) return node.map(walk)
@@ -223,6 +223,8 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   })
 
   const servers: LoopbackServer[] = []
+  // The AS's own http://127.0.0.1 origin, even when the World presents https host names ($issuerHttp).
+  let loopbackIssuer = ''
   const unroute: (() => void)[] = [holdNetworkGuard()]
   const start = async (name: ServerName, origin: (req: Request) => string, mount: (app: Express) => void, port = 0) => {
     const app = baseApp()
@@ -279,6 +281,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
       ports?.clientHost,
     )
     urls.clientHost = clientHost.origin
+    loopbackIssuer = urls.issuer
     hosts.set(CLIENT_HOST, clientHost.origin)
     hosts.set(NATIVE_CLIENT_HOST, clientHost.origin)
     if (options.https) {
@@ -318,6 +321,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     $web: web.did,
     $foreign: foreign.did,
     $issuer: urls.issuer,
+    $issuerHttp: loopbackIssuer,
     $pds: urls.pds,
     $identity: urls.identity,
   }

@@ -94,6 +94,7 @@ import confAssertionClockAhead from './conf/conf-assertion-clock-ahead.ts'
 import nativeAppLogin from './meta/native-app-login.ts'
 import refreshAsChanged from './iss/refresh-as-changed.ts'
 import prmIssuerTrailingSlash from './disc/prm-issuer-trailing-slash.ts'
+import asHttpInProduction from './disc/as-http-in-production.ts'
 
 /** Every scenario, in catalog order. A registry test checks that each file under scenarios/<family>/ is listed. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -192,4 +193,5 @@ export const SCENARIOS: readonly Scenario[] = [
   nativeAppLogin,
   refreshAsChanged,
   prmIssuerTrailingSlash,
+  asHttpInProduction,
 ]

@@ -221,7 +221,7 @@ export class MinimalOAuthClient {
         `${source} names the authorization server ${JSON.stringify(issuer)}, which is not a bare https origin`,
       )
     }
-    this.#requireHttps(issuer as string, 'the authorization server')
+    if (!this.flaws.has('allow-http-as')) this.#requireHttps(issuer as string, 'the authorization server')
     return issuer as string
   }
 

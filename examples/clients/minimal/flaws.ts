@@ -95,6 +95,7 @@ export const FLAWS = {
   'no-revalidate-before-refresh': ['refreshes without checking that the session\'s AS still speaks for the account', 'ISS-06'],
   'lenient-issuer-url': ['takes an authorization server URL with a trailing slash, path or query as it is', 'DISC-06'],
   'http-policy-uri': ['confidential metadata with an http policy_uri', 'META-12'],
+  'allow-http-as': ['takes an http authorization server outside development mode', 'DISC-18'],
   'client-id-respelled-on-refresh': ['confidential client sends its client_id with the host in capitals on refresh', 'META-11'],
 } as const satisfies Record<string, readonly [breaks: string, requirement: string]>
 

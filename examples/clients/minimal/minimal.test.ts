@@ -160,6 +160,7 @@ describe('each deliberate flaw is caught', () => {
     ['lenient-issuer-url', 'prm-issuer-trailing-slash', 'FAIL'],
     ['http-policy-uri', 'confidential-login', 'FAIL'],
     ['client-id-respelled-on-refresh', 'confidential-login', 'FAIL'],
+    ['allow-http-as', 'as-http-in-production', 'FAIL'],
   ]
   for (const [flaw, id, verdict, topology] of CAUGHT_BY) {
     it.skipIf(!byId.has(id))(`${flaw}: ${id} ${verdict}s${topology ? ` (${topology})` : ''}`, async () => {
