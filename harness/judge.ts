@@ -57,6 +57,21 @@ export function judgeExpectation(ctx: CheckContext): Finding {
   const expect = scenario.expect
   if ('completes' in expect) {
     const refused = steps.find((s) => s.outcome.status !== 'ok' && !scenario.steps[s.step]?.mayFail)
+    // A clear refusal is as good as success where the scenario says so (e.g. "clock skew" instead of self-correction).
+    if (refused && refused.outcome.status === 'rejected' && expect.orRefuses) {
+      const text = `${refused.outcome.code} ${refused.outcome.message}`
+      if (new RegExp(expect.orRefuses.message, 'i').test(text)) {
+        const tooManyFirst = exceeded(transcript, expect.atMost)
+        if (tooManyFirst) return tooManyFirst
+        return { kind: 'pass', observed: `${stepName(scenario, refused.step)} refused clearly: ${text}`, evidence: [refused.ref] }
+      }
+      return {
+        kind: 'fail',
+        expected: `every step completes, or the client refuses with /${expect.orRefuses.message}/`,
+        observed: `${stepName(scenario, refused.step)} failed: ${text}`,
+        evidence: [refused.ref],
+      }
+    }
     if (refused && refused.outcome.status === 'rejected') {
       return {
         kind: 'fail',
@@ -76,6 +91,17 @@ export function judgeExpectation(ctx: CheckContext): Finding {
     }
     const tooMany = exceeded(transcript, expect.atMost)
     if (tooMany) return tooMany
+    for (const [pattern, min] of Object.entries(expect.atLeast ?? {}) as [RequestPattern, number][]) {
+      const sent = transcript.exchanges().filter((e) => matches(e, pattern) && !isNonceChallenge(e))
+      if (sent.length < min) {
+        return {
+          kind: 'fail',
+          expected: `at least ${min} ${pattern}`,
+          observed: `${sent.length} sent${sent.length ? `: ${sent.map((e) => e.ref).join(', ')}` : ''}`,
+          evidence: sent.map((e) => e.ref),
+        }
+      }
+    }
     if (expect.sessionScope !== undefined) {
       const reported = [...steps].reverse().find((s) => s.outcome.status === 'ok' && typeof (s.outcome.result as { scope?: unknown } | undefined)?.scope === 'string')
       const scope = reported && reported.outcome.status === 'ok' ? (reported.outcome.result as { scope: string }).scope : undefined

@@ -5,6 +5,7 @@ import { REQUIREMENTS } from '../scenarios/catalog.ts'
 import { loadExclusions, reportCoverage } from './coverage.ts'
 import { REPORT_SCHEMA_VERSION, type RunReport, type ScenarioResult } from '../reports/schema.ts'
 import type { CheckContext } from './check.ts'
+import { FAKETIME_MISSING, findLibfaketime } from './drivers/faketime.ts'
 import { ClientRejected, DriverUnavailable, type Driver, type DriverContext } from './drivers/types.ts'
 import { EXPECTATION_CHECK_ID, judgeExpectation, toVerdict } from './judge.ts'
 import { reportSafeResult } from './redact.ts'
@@ -12,9 +13,9 @@ import { boundOutcome } from './drivers/bounded-value.ts'
 import type { Scenario, Step } from './scenario.ts'
 import type { StepOutcome } from '../model/transcript.ts'
 import { SEVERITY, worst, type Status, type Verdict } from '../model/verdict.ts'
-import { CLIENT_HOST, createWorld, type Topology, type World } from './world.ts'
+import { CLIENT_HOST, NATIVE_CLIENT_HOST, createWorld, type Topology, type World } from './world.ts'
 import { TOOL_VERSION } from './version.ts'
-import { completeAuthorization } from './user-agent.ts'
+import { AuthorizationPageError, completeAuthorization } from './user-agent.ts'
 
 /** Makes a fresh driver for one scenario. */
 export type DriverFactory = () => Driver | Promise<Driver>
@@ -88,14 +89,63 @@ function loginInput(world: World, step: Extract<Step, { op: 'authorize' }>): str
 /** The "blob" a `{ body: 'blob' }` call uploads: a PNG signature and header, as text (drivers speak JSON). */
 const PNG_BYTES = '\x89PNG\r\n\x1a\n conformance'
 
+/** Moves time: the World's clock, and with `client` the client's clock (and the World's real time for 'with'). */
+function moveTime(world: World, seconds: number, client: 'with' | 'only' | undefined): void {
+  const ms = seconds * 1000
+  if (client !== 'only') world.clock.advance(ms)
+  if (client === 'with') world.realClock.shift(ms)
+  if (client) world.clientClock.shift(ms)
+}
+
+/** Resolves after `turns` event-loop turns in which the World received no new request (the client is idle). */
+async function clientIdle(world: World, turns = 200): Promise<void> {
+  let quiet = 0
+  let seen = world.requestBudget.served + world.transcript.entries.length
+  while (quiet < turns) {
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    const now = world.requestBudget.served + world.transcript.entries.length
+    quiet = now === seen ? quiet + 1 : 0
+    seen = now
+  }
+}
+
+/** Resolves once the AS has answered a revocation request (a sign-out's wire trace). */
+async function revocationAnswered(world: World, since: number): Promise<void> {
+  while (!world.transcript.entries.slice(since).some((e) => e.kind === 'http' && e.request.path === '/oauth/revoke')) {
+    await new Promise<void>((resolve) => setImmediate(resolve))
+  }
+}
+
 /** Executes the steps; stops at the first step that does not complete. */
 async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: number): Promise<void> {
   let authorizationUrl: string | undefined
   let lastResponse: URLSearchParams | undefined
   let sub: string | undefined
   let account = world.accounts.plc
+  /** Operations started with `background`, awaited by `release` (and before judging). */
+  const background: Promise<unknown>[] = []
+  // A client's answer or refusal is bounded before it is recorded: one 4 MB message must not become the report.
+  const record = (index: number, step: Step, outcome: StepOutcome) =>
+    world.transcript.addStep(index, step.op, boundOutcome(outcome))
   for (const [index, step] of scenario.steps.entries()) {
     world.transcript.currentStep = index
+    if ((step.op === 'refresh' || step.op === 'signOut') && step.background) {
+      const since = world.transcript.entries.length
+      const op = step.op === 'refresh' ? timeout(driver.refresh(), ms, 'refresh') : timeout(driver.signOut(), ms, 'signOut')
+      let settled = false
+      const done = op.then(
+        (result) => record(index, step, { status: 'ok', result }),
+        (err) => record(index, step, outcomeOf(err)),
+      ).finally(() => (settled = true))
+      background.push(done)
+      world.transcript.note(`the ${step.op} runs in the background`)
+      // Go on once the operation settled, or is visibly under way: its response is held (refresh), or its
+      // revocation was answered, or the client went idle waiting (a sign-out that waits for the refresh).
+      const underWay = step.op === 'refresh' ? world.holds.whenHeld('refresh') : Promise.race([revocationAnswered(world, since), clientIdle(world)])
+      await Promise.race([done, underWay])
+      if (!settled) world.transcript.note(`the ${step.op} is under way`)
+      continue
+    }
     let outcome: StepOutcome
     try {
       let result: unknown
@@ -103,8 +153,8 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
         case 'authorize': {
           account = world.accounts[step.account ?? 'plc']
           const input = loginInput(world, step)
-          world.transcript.note(`the user logs in with ${input}`, { loginInput: input })
-          const out = await timeout(driver.authorize(input), ms, 'authorize')
+          world.transcript.note(`the user logs in with ${input}`, { loginInput: input, ...(step.scope ? { scope: step.scope } : {}) })
+          const out = await timeout(driver.authorize(input, step.scope ? { scope: step.scope } : undefined), ms, 'authorize')
           authorizationUrl = out.authorizationUrl
           result = out
           break
@@ -117,15 +167,35 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
             decision: step.decision ?? 'approve',
             ...(step.grant ? { omitScopes: step.grant.omit } : {}),
           } as const
+          if (step.openAfterSeconds) {
+            moveTime(world, step.openAfterSeconds, 'with')
+            world.transcript.note(`the user opens the authorization page ${step.openAfterSeconds} s later`)
+          }
           // A browser driver's real browser consents itself; otherwise the headless user agent does.
-          const response = driver.completeAuthorization
-            ? await timeout(driver.completeAuthorization(authorizationUrl, [world.urls.issuer], choice), ms, 'completeAuthorization')
-            : await completeAuthorization(authorizationUrl, [world.urls.issuer], choice)
+          let response
+          try {
+            response = driver.completeAuthorization
+              ? await timeout(driver.completeAuthorization(authorizationUrl, [world.urls.issuer], choice), ms, 'completeAuthorization')
+              : await completeAuthorization(authorizationUrl, [world.urls.issuer], choice)
+          } catch (err) {
+            // The AS refused the authorization request the client built: the client's failure, not the harness's.
+            if (!(err instanceof AuthorizationPageError)) throw err
+            if (step.openAfterSeconds) {
+              world.transcript.note(`the authorization page shows an error, so this login ends here: ${err.message}`)
+              result = { authorizationPage: 'error' }
+              break
+            }
+            throw new ClientRejected('AuthorizationPageError', err.message)
+          }
+          if (step.deliverAfterSeconds) {
+            world.transcript.note(`the user agent holds the redirect for ${step.deliverAfterSeconds} s`)
+            moveTime(world, step.deliverAfterSeconds, 'with')
+          }
           world.transcript.note(`user agent delivers the ${response.mode} authorization response to the client`, {
             url: response.url,
           })
           lastResponse = new URLSearchParams(response.params)
-          const session = await timeout(driver.callback(response.params), ms, 'callback')
+          const session = await timeout(driver.callback(response.params, response), ms, 'callback')
           sub = session.sub
           result = session
           break
@@ -176,7 +246,20 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
           await timeout(driver.signOut(), ms, 'signOut')
           break
         case 'advanceClock':
-          world.clock.advance(step.seconds * 1000)
+          if (step.seconds < 0 && step.client !== 'only') {
+            throw new HarnessError('ERR_SCENARIO_INVALID', 'only the client clock can move back (client: "only")')
+          }
+          moveTime(world, step.seconds, step.client)
+          break
+        case 'release':
+          world.holds.release(step.seam)
+          world.transcript.note(`the World lets the held ${step.seam} response go`)
+          await Promise.all(background.splice(0))
+          break
+        case 'failSessionStore':
+          if (!driver.failStoreWrites) throw new HarnessError('ERR_SCENARIO_INVALID', 'the driver cannot make the session store fail (capability storeFaults)')
+          await timeout(driver.failStoreWrites(), ms, 'failStoreWrites')
+          world.transcript.note("from here on the client's session store fails on write")
           break
         case 'setFaults':
           world.setFaults(step.faults)
@@ -187,10 +270,12 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
     } catch (err) {
       outcome = outcomeOf(err)
     }
-    // A client's answer or refusal is bounded before it is recorded: one 4 MB message must not become the report.
-    world.transcript.addStep(index, step.op, boundOutcome(outcome))
-    if (outcome.status === 'error' || (outcome.status === 'rejected' && !step.mayFail)) return
+    record(index, step, outcome)
+    if (outcome.status === 'error' || (outcome.status === 'rejected' && !step.mayFail)) break
   }
+  // Background operations end before the scenario is judged (the World releases what it still holds).
+  world.holds.close()
+  await Promise.all(background)
 }
 
 function scenarioResult(
@@ -240,12 +325,16 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Scena
   let world: World | undefined
   let driver: Driver | undefined
   try {
+    if (scenario.https && options.driverKind !== undefined && options.driverKind !== 'in-process') {
+      const reason = 'the scenario needs https host names (the production configuration), which only in-process clients reach'
+      return scenarioResult(scenario, undefined, [harnessVerdict('SKIP', 'scenario.capabilities', 'Client capabilities', reason)], started, options, reason)
+    }
     // A scenario's own profile/topology is a requirement of the scenario; the run's options fill in the rest.
     world = await createWorld({
       profile: scenario.profile ?? options.profile,
       topology: scenario.topology ?? options.topology,
       faults: scenario.faults,
-      https: options.https,
+      https: scenario.https ?? options.https,
       maxRequests: REQUEST_BUDGET,
     })
     const w = world
@@ -254,24 +343,29 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Scena
       handleResolver: w.urls.identity,
       plcDirectoryUrl: w.urls.plcDirectory,
       redirectUri: LOOPBACK_REDIRECT_URI,
-      clientOrigin: `https://${CLIENT_HOST}`,
+      clientOrigin: `https://${scenario.client === 'native' ? NATIVE_CLIENT_HOST : CLIENT_HOST}`,
       clientKind: scenario.client ?? 'public',
       publishKeysBy: scenario.publishKeysBy ?? 'jwks',
       hostDocument: (path, body) => w.host(path, { body }),
       allowHttp: !w.https,
       scenarioId: scenario.id,
       ...(scenario.clientScope ? { scope: scenario.clientScope } : {}),
+      clock: { now: () => w.clientClock.now() },
     }
     const caps = await timeout(driver.init(ctx), ms, 'init')
+    const kindNeeds = scenario.client === 'confidential' ? (['confidential'] as const) : scenario.client === 'native' ? (['native'] as const) : []
     const missing = [
       ...(scenario.needs ?? []),
-      ...(scenario.client === 'confidential' ? ['confidential' as const] : []),
+      ...kindNeeds,
       ...(scenario.clientScope ? ['granularScopes' as const] : []),
     ].filter(
       (c) => !caps[c],
     )
     if (missing.length > 0) {
-      const reason = `the client lacks ${missing.join(', ')}`
+      const clockHint = missing.includes('clientClock')
+        ? ` (${findLibfaketime() ? 'an in-process adapter must read time from DriverContext.clock and report clientClock' : FAKETIME_MISSING})`
+        : ''
+      const reason = `the client lacks ${missing.join(', ')}${clockHint}`
       return scenarioResult(scenario, w, [harnessVerdict('SKIP', 'scenario.capabilities', 'Client capabilities', reason)], started, options, reason)
     }
     await runSteps(w, driver, scenario, ms)

@@ -10,9 +10,22 @@ export type LoginInput = 'handle' | 'did' | 'pds-url' | 'entryway-url'
 
 /** One step of a scenario; the runner executes them in order against the driver. */
 export type Step = (
-  | { op: 'authorize'; input?: LoginInput; account?: 'plc' | 'web' }
-  /** `grant.omit`: requested permissions the user removes at consent (prefixes, e.g. `blob:`), a partial grant. */
-  | { op: 'callback'; decision?: 'approve' | 'deny'; grant?: { omit: string[] } }
+  /** `scope`: the scope the app asks the client to request (e.g. a scope upgrade by a second authorization). */
+  | { op: 'authorize'; input?: LoginInput; account?: 'plc' | 'web'; scope?: string }
+  | {
+      op: 'callback'
+      decision?: 'approve' | 'deny'
+      /** Requested permissions the user removes at consent (prefixes, e.g. `blob:`): a partial grant. */
+      grant?: { omit: string[] }
+      /**
+       * The user opens the authorization page this late (World and client clocks move first). If the AS then
+       * shows an error page (the request expired), the login ends there: the step completes and nothing reaches
+       * the client.
+       */
+      openAfterSeconds?: number
+      /** The user agent holds the redirect this long (World and client clocks move) before delivering it. */
+      deliverAfterSeconds?: number
+    }
   /** The browser delivers the previous authorization response to the client once more. */
   | { op: 'replayCallback' }
   /** `parallel` calls at once (e.g. to see whether refreshes are single-flight); `query` is appended to the path. */
@@ -29,10 +42,24 @@ export type Step = (
       /** A proxied call to this service reference (`did…#service`): the client sends it as `atproto-proxy`. */
       proxy?: string
     }
-  | { op: 'refresh' }
+  /**
+   * `background`: start the operation and go on once it settles or the World holds its response (fault
+   * `holdResponse`); a later `release` step waits for it.
+   */
+  | { op: 'refresh'; background?: true }
   | { op: 'restore' }
-  | { op: 'signOut' }
-  | { op: 'advanceClock'; seconds: number }
+  /** `background`: start the sign-out and go on once it settles or the World has answered its revocation. */
+  | { op: 'signOut'; background?: true }
+  /**
+   * Moves time. By default only the World's clock (tokens expire at the servers, the client does not know);
+   * `client: 'with'` moves the client's clock and the World's real time too (time passes for everyone);
+   * `client: 'only'` skews the client's clock alone, forward or back (a client whose clock is wrong).
+   */
+  | { op: 'advanceClock'; seconds: number; client?: 'with' | 'only' }
+  /** Lets a held response go (fault `holdResponse`) and waits for the background operations. */
+  | { op: 'release'; seam: 'refresh' }
+  /** From here on the client's session store fails on every write (driver capability `storeFaults`). */
+  | { op: 'failSessionStore' }
   /** Changes the World's faults from here on (merged into the plan; `$` symbols resolved). */
   | { op: 'setFaults'; faults: FaultPlan }
 ) & {
@@ -54,8 +81,12 @@ export type Expectation =
       sends?: RequestPattern[]
       /** Upper bounds on requests (nonce-challenged attempts not counted), e.g. one refresh for parallel calls. */
       atMost?: Partial<Record<RequestPattern, number>>
+      /** Lower bounds on requests (nonce-challenged attempts not counted), e.g. a fresh identity lookup per login. */
+      atLeast?: Partial<Record<RequestPattern, number>>
       /** The scope the client must report for the session (the granted one, TOKEN-10). */
       sessionScope?: string
+      /** The client may instead refuse a step, if its code or message matches (a clear error is also correct). */
+      orRefuses?: { message: string }
     }
   | {
       /** The client must refuse this step (the first step with this op)... */
@@ -80,8 +111,8 @@ export interface Scenario {
   /** Server profile the scenario needs; `reference` when omitted. */
   profile?: ProfileName
   topology?: Topology
-  /** Public (default) or confidential client. */
-  client?: 'public' | 'confidential'
+  /** Public (default), confidential or native client. */
+  client?: 'public' | 'confidential' | 'native'
   /** How a confidential client publishes its keys (`jwks` inline by default). */
   publishKeysBy?: 'jwks' | 'jwks_uri'
   /**
@@ -89,6 +120,11 @@ export interface Scenario {
    * needs the `granularScopes` capability.
    */
   clientScope?: string
+  /**
+   * The World presents https host names whatever the run's options (the client in its production configuration,
+   * without allowHttp). Only in-process clients reach those names; others SKIP with the reason.
+   */
+  https?: true
   /** Capabilities the client must have, else the scenario is SKIPped with the reason. */
   needs?: (keyof Capabilities)[]
   faults?: FaultPlan

@@ -1,6 +1,13 @@
 import { HarnessError } from '../protocol/errors.ts'
 import { ACTOR_HEADER } from './http/record.ts'
 
+/** The AS answered the authorization page with an error (an expired or refused request); not a harness fault. */
+export class AuthorizationPageError extends HarnessError {
+  constructor(message: string) {
+    super('ERR_USER_AGENT', message)
+  }
+}
+
 /** What the user does at the consent page. */
 export interface UserChoice {
   username: string
@@ -73,8 +80,7 @@ export async function completeAuthorization(
   if (page.status === 303) return readRedirect(page.headers.get('location') ?? '')
   if (page.status !== 200) {
     const description = /id="error_description">([^<]*)</.exec(pageText)?.[1]
-    throw new HarnessError(
-      'ERR_USER_AGENT',
+    throw new AuthorizationPageError(
       `the authorization page answered HTTP ${page.status}${description ? `: ${unescapeHtml(description)}` : ''}`,
     )
   }

@@ -8,7 +8,8 @@ import { loopbackWebDid, randomPlcDid, type Account } from '../mock-pds/identity
 import { identityRouter } from '../mock-pds/identity/identity-server.ts'
 import { PdsServer } from '../mock-pds/pds-server.ts'
 import { NonceManager, ReplayStore } from '../protocol/nonce.ts'
-import { manualClock, realClock as wallClock, type Clock } from '../model/clock.ts'
+import { manualClock, realClock as wallClock, shiftedClock, type Clock, type ShiftedClock } from '../model/clock.ts'
+import { ResponseHolds } from '../mock-as/holds.ts'
 import { readBody } from '../model/body.ts'
 import { listenLoopback, type ConnectionCap, type LoopbackServer } from './http/listen.ts'
 import { loopbackOnly } from './http/loopback-guard.ts'
@@ -59,6 +60,12 @@ export interface HostedDocument {
 /** Public host name of the client's own web origin inside a World (client metadata, JWKS, redirect URIs). */
 export const CLIENT_HOST = 'client.test'
 
+/**
+ * Host name of a native app's client_id inside a World. Not under a local-use TLD (.test, .example…): the
+ * reference client refuses a custom scheme named after such a host. home.arpa (RFC 8375) never resolves publicly.
+ */
+export const NATIVE_CLIENT_HOST = 'client.conformance.home.arpa'
+
 /** One fresh mock AS + PDS + identity on ephemeral loopback ports, with its fault plan, clock and transcript. */
 export interface World {
   readonly id: string
@@ -68,6 +75,15 @@ export interface World {
   readonly https: boolean
   readonly faults: FaultPlan
   readonly clock: Clock
+  /**
+   * The real time as the World sees it: DPoP `iat`, client assertions and the `Date` header. The wall clock
+   * unless a step moved time for the client too (`advanceClock` with `client: 'with'`).
+   */
+  readonly realClock: ShiftedClock
+  /** The client's own clock (wall clock plus an offset the steps move); drivers hand it to the client. */
+  readonly clientClock: ShiftedClock
+  /** Responses held until a `release` step (fault `holdResponse`). */
+  readonly holds: ResponseHolds
   readonly transcript: Transcript
   readonly urls: {
     /** AS issuer (origin). */
@@ -104,12 +120,12 @@ let worldCounter = 0
 
 /**
  * Scenarios are static data written before any World exists, so their fault plans name the World's values
- * symbolically: `$plc`, `$web` and `$foreign` (the accounts' DIDs), `$issuer`, `$pds`, `$identity` (origins).
+ * symbolically: `$plc`, `$web` and `$foreign` (the accounts' DIDs), `$issuer`, `$pds`, `$identity` (origins), `$issuerHttp` (the AS's own http loopback origin, also under https host names).
  * Replaced in keys and values.
  */
 export function resolveFaultSymbols(plan: Record<string, unknown>, symbols: Record<string, string>): void {
   // `$name` alone, or as the prefix of a URL (`$identity/oauth/token`).
-  const swap = (v: string) => v.replace(/^\$[a-z]+(?=\/|$)/, (name) => symbols[name] ?? name)
+  const swap = (v: string) => v.replace(/^\$[A-Za-z]+(?=\/|$)/, (name) => symbols[name] ?? name)
   const walk = (node: unknown): unknown => {
     if (typeof node === 'string') return swap(node)
     if (Array.isArray(node)) return node.map(walk)
@@ -162,7 +178,8 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   // Starts on a minute boundary so nonce rotation (60 s, or a divisor of it) happens at the same offsets in every
   // run: a scenario that advances the clock 40 s always crosses the same number of rotations.
   const clock = options.clock ?? manualClock(Math.floor(Date.now() / 60_000) * 60_000)
-  const real = options.realClock ?? wallClock
+  const real = shiftedClock(options.realClock ?? wallClock)
+  const clientClock = shiftedClock(wallClock)
   const transcript = new Transcript(() => clock.now())
   const ports = options.ports
   const harnessFaults: World['harnessFaults'] = []
@@ -181,6 +198,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const pdsNonces = topology === 'self-hosted' ? asNonces : makeNonces()
   const replay = new ReplayStore(clock)
   const tokens = new AccessTokenSigner()
+  const holds = new ResponseHolds()
   const pdsServiceDid = () => `did:web:${new URL(urls.pds).host.replace(':', '%3A')}`
 
   const as = new AuthServer({
@@ -196,6 +214,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     tokens,
     accounts,
     hosts,
+    holds,
     onHarnessFault: (err, req) => onFault(err, `AS ${req.method} ${req.path}`),
   })
   const pds = new PdsServer({
@@ -215,11 +234,19 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   })
 
   const servers: LoopbackServer[] = []
+  // The AS's own http://127.0.0.1 origin, even when the World presents https host names ($issuerHttp).
+  let loopbackIssuer = ''
   const unroute: (() => void)[] = [holdNetworkGuard()]
-  const start = async (name: ServerName, origin: () => string, mount: (app: Express) => void, port = 0) => {
+  const start = async (name: ServerName, origin: (req: Request) => string, mount: (app: Express) => void, port = 0) => {
     const app = baseApp()
     // The client host also answers the name the AS fetches documents under.
     if (options.loopbackOnly) app.use(loopbackOnly(name === 'client-host' ? [CLIENT_HOST] : []))
+    // The Date header follows the World's real time, so a client that corrects its clock from it (DPOP-10)
+    // lands on the time the World judges proofs against.
+    app.use((_req: Request, res: Response, next: NextFunction) => {
+      res.setHeader('Date', new Date(real.now()).toUTCString())
+      next()
+    })
     app.use(enforceBudget(requestBudget, name))
     app.use(recordExchanges(transcript, name, origin))
     app.use(
@@ -255,7 +282,9 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
       const pdsServer = await start('pds', () => urls.pds, (app) => app.use(pds.router()), ports?.pds)
       urls.pds = pdsServer.origin
     }
-    const clientHost = await start('client-host', () => `https://${CLIENT_HOST}`, (app) =>
+    // The client's origin as the AS named it (client.test, or the native app's host).
+    const clientHostName = (req: Request) => (req.headers['x-conformance-host'] === NATIVE_CLIENT_HOST ? NATIVE_CLIENT_HOST : CLIENT_HOST)
+    const clientHost = await start('client-host', (req) => `https://${clientHostName(req)}`, (app) =>
       app.use((req, res) => {
         const doc = hosted.get(req.path)
         if (!doc) return void res.status(404).setHeader('Content-Type', 'text/plain').end('not found')
@@ -265,7 +294,9 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
       ports?.clientHost,
     )
     urls.clientHost = clientHost.origin
+    loopbackIssuer = urls.issuer
     hosts.set(CLIENT_HOST, clientHost.origin)
+    hosts.set(NATIVE_CLIENT_HOST, clientHost.origin)
     if (options.https) {
       const publicUrl = (label: string, loopback: string) => {
         const host = `${label}.${id}.test`
@@ -303,6 +334,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     $web: web.did,
     $foreign: foreign.did,
     $issuer: urls.issuer,
+    $issuerHttp: loopbackIssuer,
     $pds: urls.pds,
     $identity: urls.identity,
   }
@@ -316,6 +348,9 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     https: !!options.https,
     faults,
     clock,
+    realClock: real,
+    clientClock,
+    holds,
     transcript,
     urls,
     accounts: { plc, web, foreign },
@@ -336,6 +371,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     async close() {
       if (closed) return
       closed = true
+      holds.close()
       for (const f of unroute) f()
       await Promise.all(servers.map((s) => s.close()))
       releaseFetchPools(servers.flatMap((s) => [s.origin, `http://localhost:${s.port}`, `http://[::1]:${s.port}`]))

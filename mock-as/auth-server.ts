@@ -13,6 +13,7 @@ import type { OAuthHandlerDeps } from './http/oauth-handler.ts'
 import type { Profile } from './profile.ts'
 import { AuthStore } from './store.ts'
 import { PermissionSetResolver } from './permission-sets.ts'
+import type { ResponseHolds } from './holds.ts'
 import { escapeHtml } from './consent-page.ts'
 import { asMetadataEndpoint, jwksEndpoint } from './endpoints/metadata.ts'
 import { parEndpoint } from './endpoints/par.ts'
@@ -40,6 +41,8 @@ export interface AuthServerDeps {
   hosts: HostMap
   fetchLimits?: FetchLimits
   onHarnessFault(err: unknown, req: Request): void
+  /** Responses held until the scenario releases them (fault `holdResponse`). */
+  holds: ResponseHolds
 }
 
 /** A hand-written atproto entryway authorization server; one instance per World. */

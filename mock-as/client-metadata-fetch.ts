@@ -61,7 +61,8 @@ export async function fetchClientDocument(
     res = await fetch(local, {
       redirect: 'manual',
       signal: deadline,
-      headers: { accept: 'application/json', host: target.host, 'x-conformance-actor': 'authorization-server' },
+      // fetch drops a Host header, so the name the AS asked for travels in its own header (for the transcript).
+      headers: { accept: 'application/json', host: target.host, 'x-conformance-host': target.host, 'x-conformance-actor': 'authorization-server' },
     })
   } catch (err) {
     return deadline.aborted ? timedOut() : fail(`request failed (${(err as Error).message})`)

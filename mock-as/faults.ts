@@ -12,6 +12,8 @@ export interface FaultPlan {
     omit?: string[]
     /** Fields to set or replace. */
     set?: Record<string, unknown>
+    /** Answer the document oddly (DISC-08): another status, a redirect, another content type, a JSON array. */
+    response?: MetadataResponseFault
   }
   /** Protected-resource metadata of the PDS. */
   protectedResource?: {
@@ -19,7 +21,22 @@ export interface FaultPlan {
     authorization_servers?: string[]
     /** Answer `302 Found` to this URL instead of the document (naming the PRM itself makes a redirect loop). */
     redirectTo?: string
+    /** Answer the document oddly (DISC-08), as for `asMetadata.response`. */
+    response?: MetadataResponseFault
   }
+  /** The PAR endpoint's success response (PAR-05): its status and body fields (`omit` every field for `{}`). */
+  parResponse?: {
+    status?: 200 | 201
+    omit?: ('request_uri' | 'expires_in')[]
+    set?: Record<string, unknown>
+  }
+  /**
+   * Hold the first refresh response until a `release` step lets it go (REFRESH-10): the AS has done its work
+   * (the refresh token is rotated) and the client waits, so a scenario can sign out in between. No sleeps.
+   */
+  holdResponse?: { refresh?: true }
+  /** Authorization codes live this long instead of 300 s (a lenient AS, so only the client can refuse a late callback). */
+  codeLifetimeSeconds?: number
   /** The redirect that carries the authorization response back to the client. */
   authorizeResponse?: {
     /** Replace `iss` with this value; `null` omits it. */
@@ -85,6 +102,19 @@ export interface TokenResponseFault {
   /** Replace `sub`; `null` omits it. */
   sub?: string | null
   omit?: ('expires_in' | 'refresh_token' | 'scope')[]
+  /** `opaque`: a random access token that is not a JWT (TOKEN-05); the PDS accepts it all the same. */
+  accessToken?: 'opaque'
+}
+
+/**
+ * An odd answer to a metadata GET: `status` 203/204 (with the document, or nothing for 204), a redirect
+ * (301/302/307/308) to the same document (so a client that follows it finds a valid document), another
+ * `contentType` (e.g. `text/html`) with the JSON body, or `body: 'array'` (the document wrapped in an array).
+ */
+export interface MetadataResponseFault {
+  status?: 203 | 204 | 301 | 302 | 307 | 308
+  contentType?: string
+  body?: 'array'
 }
 
 /**
@@ -112,6 +142,9 @@ export interface IdentityFaults {
 export const FAULT_SEAMS = [
   'asMetadata',
   'protectedResource',
+  'parResponse',
+  'holdResponse',
+  'codeLifetimeSeconds',
   'authorizeResponse',
   'tokenResponse',
   'refreshResponse',
@@ -131,4 +164,36 @@ export function overrideDocument<T extends Record<string, unknown>>(
   const out: Record<string, unknown> = { ...doc, ...fault.set }
   for (const key of fault.omit ?? []) delete out[key]
   return out
+}
+
+/** Query parameter marking the target of a metadata redirect fault: the document is served there as usual. */
+export const REDIRECTED_MARK = 'redirected'
+
+/**
+ * Sends a metadata document with the `response` fault applied (DISC-08). `send` writes the normal answer
+ * (headers and body) when there is no fault, or at the redirect's target.
+ */
+export function sendMetadata(
+  req: { query: unknown; path: string },
+  res: { status(code: number): unknown; setHeader(name: string, value: string): unknown; end(body?: string): unknown },
+  doc: unknown,
+  fault: MetadataResponseFault | undefined,
+  contentType: string,
+): void {
+  const redirected = typeof req.query === 'object' && req.query !== null && REDIRECTED_MARK in req.query
+  const status = fault?.status
+  if (status !== undefined && status >= 300 && !redirected) {
+    res.status(status)
+    res.setHeader('Location', `${req.path}?${REDIRECTED_MARK}=1`)
+    res.end()
+    return
+  }
+  if (status === 204 && !redirected) {
+    res.status(204)
+    res.end()
+    return
+  }
+  res.status(status === 203 && !redirected ? 203 : 200)
+  res.setHeader('Content-Type', redirected ? contentType : (fault?.contentType ?? contentType))
+  res.end(JSON.stringify(fault?.body === 'array' && !redirected ? [doc] : doc))
 }

@@ -66,6 +66,8 @@ export const ids = {
   tokenId: () => `tok-${randomBytes(16).toString('hex')}`,
   refreshToken: () => `ref-${randomBytes(32).toString('hex')}`,
   session: () => `ses-${randomBytes(16).toString('hex')}`,
+  /** An access token that is not a JWT (fault `tokenResponse.accessToken: 'opaque'`). */
+  opaqueToken: () => `opq_${randomBytes(24).toString('hex')}`,
 }
 
 /** All mutable state of one mock AS. Nothing here is shared between Worlds. */
@@ -79,6 +81,8 @@ export class AuthStore {
   readonly usedChallenges = new Set<string>()
   /** client_assertion jti values already used. */
   readonly assertionJtis = new Set<string>()
+  /** Opaque access token → the JWT it stands for, so the PDS checks it like any other (TOKEN-05). */
+  readonly opaqueAccessTokens = new Map<string, string>()
 
   revoke(session: TokenSession, reason: string): void {
     if (session.revoked) return

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express'
 import { randomBytes } from 'node:crypto'
 import { OAuthError, XrpcError } from '../protocol/errors.ts'
-import type { FaultPlan } from '../mock-as/faults.ts'
+import { sendMetadata, type FaultPlan } from '../mock-as/faults.ts'
 import type { Account } from './identity/accounts.ts'
 import { didDocument } from './identity/identity-server.ts'
 import { authenticateResource, sendResourceOAuthError, type ResourceAuth, type ResourceAuthDeps } from './resource-auth.ts'
@@ -65,23 +65,21 @@ export class PdsServer {
 
   router(): Router {
     const r = Router()
-    r.get('/.well-known/oauth-protected-resource', (_req, res) => {
+    r.get('/.well-known/oauth-protected-resource', (req, res) => {
       const fault = this.deps.faults.protectedResource
       // reference §1: Express PDS route headers, `Access-Control-Allow-Method` (sic).
       res.setHeader('Access-Control-Allow-Origin', '*')
       if (fault?.redirectTo !== undefined) return void res.status(302).setHeader('Location', fault.redirectTo).end()
       res.setHeader('Access-Control-Allow-Method', '*')
       res.setHeader('Access-Control-Allow-Headers', '*')
-      res.setHeader('Content-Type', 'application/json; charset=utf-8')
-      res.status(200).end(
-        JSON.stringify({
-          resource: fault?.resource ?? this.deps.origin(),
-          authorization_servers: fault?.authorization_servers ?? [this.deps.issuer()],
-          scopes_supported: [],
-          bearer_methods_supported: ['header'],
-          resource_documentation: 'https://atproto.com',
-        }),
-      )
+      const doc = {
+        resource: fault?.resource ?? this.deps.origin(),
+        authorization_servers: fault?.authorization_servers ?? [this.deps.issuer()],
+        scopes_supported: [],
+        bearer_methods_supported: ['header'],
+        resource_documentation: 'https://atproto.com',
+      }
+      sendMetadata(req, res, doc, fault?.response, 'application/json; charset=utf-8')
     })
     // reference §1: the PDS's Express 4 default OPTIONS answer; express 5 would send "GET, HEAD" (with a space).
     r.options('/.well-known/oauth-protected-resource', (_req, res) => {

@@ -70,7 +70,9 @@ export function authenticateResource(deps: ResourceAuthDeps, req: Request, res: 
     res.setHeader('DPoP-Nonce', nonce)
     res.setHeader('Access-Control-Expose-Headers', 'DPoP-Nonce')
   }
-  if (!AccessTokenSigner.wellFormed(token)) throw new InvalidTokenError('Malformed token')
+  // An opaque token (TOKEN-05 fault) stands for a JWT the AS keeps; the proof's ath still covers what was sent.
+  const jwt = deps.authStore.opaqueAccessTokens.get(token) ?? token
+  if (!AccessTokenSigner.wellFormed(jwt)) throw new InvalidTokenError('Malformed token')
   if (deps.faults?.dpopNonce?.alwaysChallenge === 'pds') {
     // A server stuck challenging: a brand-new nonce every time, so only a bounded client stops (NONCE-04).
     res.setHeader('DPoP-Nonce', randomBytes(32).toString('base64url'))
@@ -88,7 +90,7 @@ export function authenticateResource(deps: ResourceAuthDeps, req: Request, res: 
     strictHtu: !deps.profile.tolerateHtuQuery,
   })
   if (!proof) throw new InvalidDpopProofError('DPoP proof required')
-  const claims = deps.tokens.verify(token)
+  const claims = deps.tokens.verify(jwt)
   if (!claims) throw new InvalidTokenError('Malformed token')
   if (claims.cnf?.jkt !== proof.jkt) throw new InvalidTokenError('Invalid DPoP key binding')
   const session = deps.authStore.sessionByAccessTokenId(claims.jti)

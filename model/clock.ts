@@ -25,3 +25,28 @@ export const realClock: Clock = {
     throw new Error('the real clock cannot be advanced')
   },
 }
+
+/** A clock that reads `base` plus an offset the harness moves (time passing for the World's real-time checks). */
+export interface ShiftedClock extends Clock {
+  /** How far this clock runs ahead of `base`, ms (negative: behind). */
+  readonly offsetMs: number
+  /** Moves the clock by `ms`, forward or back. */
+  shift(ms: number): void
+}
+
+export function shiftedClock(base: Clock, offsetMs = 0): ShiftedClock {
+  let offset = offsetMs
+  return {
+    now: () => base.now() + offset,
+    get offsetMs() {
+      return offset
+    },
+    shift(ms) {
+      offset += ms
+    },
+    advance(ms) {
+      if (!(ms >= 0)) throw new RangeError(`clock.advance(${ms}): only forward moves are allowed`)
+      offset += ms
+    },
+  }
+}

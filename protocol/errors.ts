@@ -12,6 +12,7 @@ export type OAuthErrorCode =
   | 'invalid_dpop_proof'
   | 'use_dpop_nonce'
   | 'invalid_token'
+  | 'invalid_authorization_details'
   | 'server_error'
   | 'temporarily_unavailable'
 

@@ -16,7 +16,7 @@ export interface ScenarioResult {
   requirements: RequirementRef[]
   profile: ProfileName
   topology: Topology
-  clientKind: 'public' | 'confidential'
+  clientKind: 'public' | 'confidential' | 'native'
   /** The worst check verdict. */
   verdict: Status
   durationMs: number

@@ -88,6 +88,28 @@ import scopePartialConsent from './scope/scope-partial-consent.ts'
 import scopeSetChangesAtRefresh from './scope/scope-set-changes-at-refresh.ts'
 import scopeUnparsableRefused from './scope/scope-unparsable-refused.ts'
 import tokenPermissionSetUnresolvable from './par/token-permission-set-unresolvable.ts'
+import asMetadataRedirect from './disc/as-metadata-redirect.ts'
+import asMetadataNotJson from './disc/as-metadata-not-json.ts'
+import prmStatus203 from './disc/prm-status-203.ts'
+import identCacheLifetime from './ident/ident-cache-lifetime.ts'
+import parResponseEmpty from './par/par-response-empty.ts'
+import parResponseNegativeExpiry from './par/par-response-negative-expiry.ts'
+import parRequestExpired from './par/par-request-expired.ts'
+import asPromptValuesLimited from './par/as-prompt-values-limited.ts'
+import callbackLate from './state/callback-late.ts'
+import callbackResponseMode from './state/callback-response-mode.ts'
+import asResponseModesQueryOnly from './state/as-response-modes-query-only.ts'
+import tokenOpaqueAccessToken from './token/token-opaque-access-token.ts'
+import refreshRacesSignOut from './refresh/refresh-races-sign-out.ts'
+import refreshStoreWriteFails from './refresh/refresh-store-write-fails.ts'
+import refreshProactive from './refresh/refresh-proactive.ts'
+import scopeUpgradeReauthorize from './scope/scope-upgrade-reauthorize.ts'
+import dpopClientClockBehind from './dpop/dpop-client-clock-behind.ts'
+import confAssertionClockAhead from './conf/conf-assertion-clock-ahead.ts'
+import nativeAppLogin from './meta/native-app-login.ts'
+import refreshAsChanged from './iss/refresh-as-changed.ts'
+import prmIssuerTrailingSlash from './disc/prm-issuer-trailing-slash.ts'
+import asHttpInProduction from './disc/as-http-in-production.ts'
 
 /** Every scenario, in catalog order. A registry test checks that each file under scenarios/<family>/ is listed. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -180,4 +202,26 @@ export const SCENARIOS: readonly Scenario[] = [
   resScopeErrorVariantName,
   resScopeErrorChallenge,
   reloginRevokesOldSession,
+  asMetadataRedirect,
+  asMetadataNotJson,
+  prmStatus203,
+  identCacheLifetime,
+  parResponseEmpty,
+  parResponseNegativeExpiry,
+  parRequestExpired,
+  asPromptValuesLimited,
+  callbackLate,
+  callbackResponseMode,
+  asResponseModesQueryOnly,
+  tokenOpaqueAccessToken,
+  refreshRacesSignOut,
+  refreshStoreWriteFails,
+  refreshProactive,
+  scopeUpgradeReauthorize,
+  dpopClientClockBehind,
+  confAssertionClockAhead,
+  nativeAppLogin,
+  refreshAsChanged,
+  prmIssuerTrailingSlash,
+  asHttpInProduction,
 ]

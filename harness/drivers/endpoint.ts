@@ -39,6 +39,8 @@ export class DriverEndpoint {
   #driver: Driver | undefined
   #documents: Record<string, unknown> = {}
   #disposed = false
+  /** The client clock's offset from this process's clock, from `clock` requests. */
+  #clockOffsetMs = 0
 
   constructor(
     private readonly factory: EndpointDriverFactory,
@@ -90,19 +92,30 @@ export class DriverEndpoint {
             this.#documents[path] = body
             return `${String(context.clientOrigin)}${path}`
           },
+          // The harness's clock for the client: this process's clock (faked by libfaketime, or not) plus the
+          // offset of the last `clock` request.
+          clock: { now: () => Date.now() + this.#clockOffsetMs },
         } as DriverContext
         this.#driver = await this.factory()
         return { capabilities: await this.#driver.init(ctx) }
       }
-      case 'authorize':
-        return this.#current().authorize(field(request, 'input', isString, 'a string'))
+      case 'authorize': {
+        const scope = request.scope
+        return this.#current().authorize(field(request, 'input', isString, 'a string'), typeof scope === 'string' ? { scope } : undefined)
+      }
       case 'callback': {
         const query = request.query
         const params =
           typeof query === 'string'
             ? new URLSearchParams(query)
             : new URLSearchParams(field(request, 'params', isObject, 'an object of strings') as Record<string, string>)
-        return this.#current().callback(params)
+        const { url, mode } = request
+        const modes = ['query', 'fragment', 'form_post']
+        const response =
+          typeof url === 'string' && typeof mode === 'string' && modes.includes(mode)
+            ? { url, mode: mode as 'query' | 'fragment' | 'form_post', params: new URLSearchParams(params) }
+            : undefined
+        return this.#current().callback(params, response)
       }
       case 'call': {
         const method = field(request, 'method', (v): v is 'GET' | 'POST' => v === 'GET' || v === 'POST', 'GET or POST')
@@ -123,6 +136,15 @@ export class DriverEndpoint {
       case 'signOut':
         await this.#current().signOut()
         return null
+      case 'clock':
+        this.#clockOffsetMs = field(request, 'offsetMs', (v): v is number => typeof v === 'number' && Number.isFinite(v), 'a number of ms')
+        return null
+      case 'failStoreWrites': {
+        const driver = this.#current()
+        if (!driver.failStoreWrites) throw new ClientRejected('Unsupported', 'this client cannot make its session store fail')
+        await driver.failStoreWrites()
+        return null
+      }
       case 'dispose':
         this.#disposed = true
         await this.#driver?.dispose()

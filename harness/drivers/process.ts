@@ -6,6 +6,7 @@
  * that started helpers of its own, is killed whole and reaped before the next scenario.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { createFakeClock, findLibfaketime, type FakeClock } from './faketime.ts'
 import { parse } from 'shell-quote'
 import { HarnessError } from '../../protocol/errors.ts'
 import { BoundedLog } from './bounded-log.ts'
@@ -18,6 +19,11 @@ export interface ProcessDriverOptions {
   cwd?: string
   /** Extra environment variables (the harness's own environment and the context are passed too). */
   env?: Record<string, string>
+  /**
+   * Run the client under libfaketime so steps can move its clock (default: when libfaketime is installed). Off,
+   * or without the library, the client has the `clientClock` capability only if it announces a clock hook itself.
+   */
+  fakeClock?: boolean
   /** How many bytes of the client's stderr the report keeps (the last ones). */
   logLimit?: number
 }
@@ -72,15 +78,20 @@ export function processTransport(options: ProcessDriverOptions): WireTransport &
   let exited: Promise<void> = Promise.resolve()
   let closed: Promise<void> = Promise.resolve()
   const shown = argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')
+  const library = options.fakeClock === false ? undefined : findLibfaketime()
+  let fake: FakeClock | undefined
 
   return {
     get pid() {
       return child?.pid
     },
+    ...(library ? { setClockOffset: (offsetMs: number) => fake?.setOffset(offsetMs) } : {}),
     async open(ctx) {
+      // A scenario's client (not a probe) runs under its own faked clock, at real time until a step moves it.
+      fake = library && ctx ? createFakeClock(library) : undefined
       const proc = spawn(argv[0]!, argv.slice(1), {
         cwd: options.cwd,
-        env: { ...process.env, ...options.env, ...contextEnv(ctx) },
+        env: { ...process.env, ...options.env, ...contextEnv(ctx), ...fake?.env },
         stdio: ['pipe', 'pipe', 'pipe'],
         shell: false,
         // Its own process group: `npx tsx …` and friends start grandchildren, which must die with it.
@@ -137,6 +148,8 @@ export function processTransport(options: ProcessDriverOptions): WireTransport &
       proc.stderr.destroy()
       if (proc.pid !== undefined) liveGroups.delete(proc.pid)
       channel?.ended((op) => (op ? `the client was stopped before it answered "${op}"` : 'the client was stopped'))
+      fake?.dispose()
+      fake = undefined
     },
     log: () => stderr.text(),
   }

@@ -15,8 +15,11 @@ export interface DriverContext {
   clientOrigin: string
   /** Serves a JSON document at `clientOrigin + path` for the AS to fetch; returns its URL. */
   hostDocument(path: string, body: unknown): string
-  /** Public (loopback) or confidential (private_key_jwt, metadata served under clientOrigin) client. */
-  clientKind: 'public' | 'confidential'
+  /**
+   * Public (loopback), confidential (private_key_jwt, metadata served under clientOrigin) or native (a public
+   * app with a metadata document under clientOrigin and a custom-scheme redirect, `test.client:/callback`).
+   */
+  clientKind: 'public' | 'confidential' | 'native'
   /** How a confidential client publishes its public keys in its metadata: inline `jwks` or a `jwks_uri`. */
   publishKeysBy: 'jwks' | 'jwks_uri'
   /** Whether the World speaks plain http (clients must enable their development mode, e.g. allowHttp). */
@@ -28,17 +31,34 @@ export interface DriverContext {
    * and `include:` permission sets, docs/permissions.md) instead of its default. Absent: the client's own scope.
    */
   scope?: string
+  /**
+   * The client's clock, which the steps move (`advanceClock` with `client`). An in-process client that reads
+   * time only from here reports the `clientClock` capability; process drivers run the client under faketime.
+   */
+  clock?: { now(): number }
 }
 
 /** What a client can do; scenarios that need a missing capability are SKIPped with the reason. */
 export interface Capabilities {
   /** Authenticates with private_key_jwt (a confidential client). */
   confidential: boolean
+  /** Can run as a native app (`clientKind: native`). */
+  native?: boolean
   refresh: boolean
   restore: boolean
   signOut: boolean
   /** Declares and requests the scope of `DriverContext.scope` (granular permissions); scenarios that set one need it. */
   granularScopes?: boolean
+  /** The client reads time from the harness's clock (DriverContext.clock, or faketime for a process). */
+  clientClock?: boolean
+  /** The driver can make the client's session store fail on write (`failStoreWrites`). */
+  storeFaults?: boolean
+}
+
+/** What the app asks of a login beyond the account. */
+export interface AuthorizeOptions {
+  /** The scope to request instead of the client's default (a scope upgrade, SCOPE-06). */
+  scope?: string
 }
 
 /** A logged-in session as the client reports it. */
@@ -73,15 +93,20 @@ export interface ResourceResult {
 export interface Driver {
   init(ctx: DriverContext): Promise<Capabilities>
   /** Starts a login for a handle, DID or PDS/entryway URL; returns the URL the browser should open. */
-  authorize(input: string): Promise<{ authorizationUrl: string }>
-  /** Hands the authorization response (the redirect's parameters) to the client. */
-  callback(params: URLSearchParams): Promise<SessionInfo>
+  authorize(input: string, options?: AuthorizeOptions): Promise<{ authorizationUrl: string }>
+  /**
+   * Hands the authorization response to the client: its parameters, and the redirect as the browser delivered
+   * it (the URL, and the mode: a client that reads the response itself takes `response`).
+   */
+  callback(params: URLSearchParams, response?: AuthorizationResponse): Promise<SessionInfo>
   call(req: ResourceCall): Promise<ResourceResult>
   /** Forces a token refresh now. */
   refresh(): Promise<SessionInfo>
   /** Restores the stored session of `sub` as a fresh client instance would after a restart. */
   restore(sub: string): Promise<SessionInfo>
   signOut(): Promise<void>
+  /** Optional (capability `storeFaults`): from now on every write to the client's session store fails. */
+  failStoreWrites?(): Promise<void>
   dispose(): Promise<void>
   /**
    * Optional: the driver plays the user at the consent page itself (the browser driver's real browser), instead

@@ -12,23 +12,28 @@ import { ClientRejected, type Capabilities, type Driver, type DriverContext, typ
 export const DRIVER_PROTOCOL = 1
 
 /** The operations of protocol 1, in the order a scenario meets them. */
-export const WIRE_OPS = ['hello', 'init', 'authorize', 'callback', 'call', 'refresh', 'restore', 'signOut', 'dispose'] as const
+export const WIRE_OPS = ['hello', 'init', 'authorize', 'callback', 'call', 'refresh', 'restore', 'signOut', 'dispose', 'clock', 'failStoreWrites'] as const
 export type WireOp = (typeof WIRE_OPS)[number]
 
 /** The DriverContext as sent in the `init` request: `hostDocument` becomes the `documents` member of a response. */
-export type WireContext = Omit<DriverContext, 'hostDocument'>
+export type WireContext = Omit<DriverContext, 'hostDocument' | 'clock'>
 
 /** One request: `{"id":1,"op":"authorize","input":"alice.test"}`. The HTTP driver adds `session`. */
 export type WireRequest = { id: number; session?: string } & (
   | { op: 'hello'; protocol: number; harness: { name: string; version: string } }
   | { op: 'init'; context: WireContext }
-  | { op: 'authorize'; input: string }
-  | { op: 'callback'; params: Record<string, string>; query: string }
+  | { op: 'authorize'; input: string; scope?: string }
+  /** `url` and `mode`: the redirect as the browser delivered it, for a client that reads the response itself. */
+  | { op: 'callback'; params: Record<string, string>; query: string; url?: string; mode?: string }
   | ({ op: 'call' } & ResourceCall)
   | { op: 'refresh' }
   | { op: 'restore'; sub: string }
   | { op: 'signOut' }
   | { op: 'dispose' }
+  /** Only to a client that announced `clientClock`: its clock now runs `offsetMs` ahead of the real time. */
+  | { op: 'clock'; offsetMs: number; now: number }
+  /** Only to a client that announced `storeFaults`: from now on every session-store write fails. */
+  | { op: 'failStoreWrites' }
 )
 
 /** The fields of a request besides `id` (and `session`), for one op. */
@@ -117,6 +122,11 @@ export interface WireTransport {
   close(graceful: boolean, ms: number): Promise<void>
   /** What the client wrote to its log (stderr), bounded; `undefined` when there is none. */
   log?(): string | undefined
+  /**
+   * Present when the transport moves the client's clock itself (a process under libfaketime): the client then
+   * has the `clientClock` capability without knowing it.
+   */
+  setClockOffset?(offsetMs: number): void
 }
 
 /** How long a client has to answer `dispose` and exit before it is killed. */
@@ -127,8 +137,12 @@ const protocolError = (message: string) => new HarnessError('ERR_DRIVER_PROTOCOL
 function readCapabilities(value: unknown, where: string): Capabilities {
   if (!isObject(value)) throw protocolError(`${where} has no "capabilities" object: ${preview(value)}`)
   const caps: Capabilities = { confidential: false, refresh: false, restore: false, signOut: false }
-  // granularScopes is optional: absent means false, and it is left out of the answer unless the client sent it.
-  for (const name of [...Object.keys(caps), 'granularScopes'] as (keyof Capabilities)[]) {
+  // The later capabilities are listed only when the client announces them.
+  const names: (keyof Capabilities)[] = [
+    ...(Object.keys(caps) as (keyof Capabilities)[]),
+    'granularScopes', 'native', 'clientClock', 'storeFaults',
+  ]
+  for (const name of names) {
     const v = value[name]
     if (v === undefined) continue
     if (typeof v !== 'boolean') throw protocolError(`${where} has capabilities.${name} = ${preview(v)}; expected true or false`)
@@ -170,8 +184,23 @@ export function wireDriver(transport: WireTransport): WireDriver {
     if (err instanceof HarnessError) failure ??= err
   }
 
+  /** The client clock offset last told to the client (or its faketime file). */
+  let toldOffset = 0
+  let selfClock = false
+  /** Before any operation: the client's clock follows the harness's (faketime file, or the `clock` op). */
+  async function syncClock(): Promise<void> {
+    if (!ctx?.clock) return
+    const offset = ctx.clock.now() - Date.now()
+    // Below a millisecond or two the difference is the time between the two reads, not a step.
+    if (Math.abs(offset - toldOffset) < 5) return
+    toldOffset = offset
+    if (transport.setClockOffset) transport.setClockOffset(offset)
+    else if (selfClock) await request({ op: 'clock', offsetMs: offset, now: ctx.clock.now() })
+  }
+
   async function request(body: WireRequestBody): Promise<unknown> {
     if (failure) throw failure
+    if (body.op !== 'clock' && body.op !== 'hello' && body.op !== 'init' && body.op !== 'dispose') await syncClock()
     const id = nextId++
     const where = `the answer to "${body.op}" (id ${id})`
     inFlight++
@@ -283,20 +312,32 @@ export function wireDriver(transport: WireTransport): WireDriver {
           throw err
         }
         hello = await shakeHands()
-        const result = await request({ op: 'init', context: wireContext })
+        const { clock: _clock, ...sent } = wireContext as WireContext & { clock?: unknown }
+        const result = await request({ op: 'init', context: sent })
         if (result !== null && !isObject(result)) throw protocolError(`the answer to "init" is ${jsonKind(result)}, not an object: ${preview(result)}`)
-        return result?.capabilities === undefined ? hello.capabilities : readCapabilities(result.capabilities, 'the answer to "init"')
+        const caps = result?.capabilities === undefined ? hello.capabilities : readCapabilities(result.capabilities, 'the answer to "init"')
+        // A client that keeps its own clock hook gets `clock` requests; a faked process clock needs none.
+        selfClock = !!caps.clientClock && !transport.setClockOffset
+        return transport.setClockOffset ? { ...caps, clientClock: true } : caps
       }),
-    authorize: (input) =>
+    authorize: (input, options) =>
       guarded(async () => {
-        const result = await request({ op: 'authorize', input })
+        const result = await request({ op: 'authorize', input, ...(options?.scope ? { scope: options.scope } : {}) })
         const url = isObject(result) ? result.authorizationUrl : undefined
         if (typeof url !== 'string' || !URL.canParse(url)) {
           throw protocolError(`the answer to "authorize" has no "authorizationUrl" URL in its result: ${preview(result)}`)
         }
         return { authorizationUrl: url }
       }),
-    callback: (params) => guarded(() => session('callback', { op: 'callback', params: Object.fromEntries(params), query: params.toString() })),
+    callback: (params, response) =>
+      guarded(() =>
+        session('callback', {
+          op: 'callback',
+          params: Object.fromEntries(params),
+          query: params.toString(),
+          ...(response ? { url: response.url, mode: response.mode } : {}),
+        }),
+      ),
     call: (req) =>
       guarded(async () => {
         const result = await request({
@@ -318,6 +359,10 @@ export function wireDriver(transport: WireTransport): WireDriver {
     signOut: () =>
       guarded(async () => {
         await request({ op: 'signOut' })
+      }),
+    failStoreWrites: () =>
+      guarded(async () => {
+        await request({ op: 'failStoreWrites' })
       }),
     dispose: stop,
   }

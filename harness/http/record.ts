@@ -18,7 +18,7 @@ function flatHeaders(input: Record<string, unknown>): Headers {
  * Records every request and response of a mock server into the World's transcript: raw headers, the
  * body (read by `readBody`), and what the handler sent back.
  */
-export function recordExchanges(transcript: Transcript, server: ServerName, publicOrigin: () => string) {
+export function recordExchanges(transcript: Transcript, server: ServerName, publicOrigin: (req: Request) => string) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const startTick = transcript.tick()
     const chunks: Buffer[] = []
@@ -52,7 +52,7 @@ export function recordExchanges(transcript: Transcript, server: ServerName, publ
         actor,
         request: {
           method: req.method,
-          url: publicOrigin() + req.originalUrl,
+          url: publicOrigin(req) + req.originalUrl,
           path: req.path,
           headers,
           body: body && body.length > 0 ? body.toString('utf8') : undefined,

@@ -177,7 +177,7 @@ export function consentEndpoint(as: AuthServer) {
       code,
       request: found,
       sub: account.did,
-      expiresAt: as.deps.clock.now() + LIFETIMES.codeSeconds * 1000,
+      expiresAt: as.deps.clock.now() + (as.deps.faults.codeLifetimeSeconds ?? LIFETIMES.codeSeconds) * 1000,
       consumed: false,
     })
     const injected = as.deps.faults.authorizeResponse?.error

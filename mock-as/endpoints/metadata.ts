@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express'
 import type { AuthServer } from '../auth-server.ts'
-import { overrideDocument } from '../faults.ts'
+import { overrideDocument, sendMetadata } from '../faults.ts'
 
 const ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES256K', 'ES384', 'ES512']
 
@@ -50,16 +50,22 @@ export function buildAsMetadata(as: AuthServer): Record<string, unknown> {
   }
 }
 
+/** The AS metadata as clients see it: with the fault plan's `asMetadata` seam applied. */
+export function advertisedMetadata(as: AuthServer): Record<string, unknown> {
+  const fault = as.deps.faults.asMetadata
+  return overrideDocument(buildAsMetadata(as), {
+    omit: fault?.omit,
+    set: { ...(fault?.issuer !== undefined ? { issuer: fault.issuer } : {}), ...fault?.set },
+  })
+}
+
 /** GET /.well-known/oauth-authorization-server, with the fault plan's `asMetadata` seam. */
 export function asMetadataEndpoint(as: AuthServer) {
-  return (_req: Request, res: Response): void => {
+  return (req: Request, res: Response): void => {
     const fault = as.deps.faults.asMetadata
-    const doc = overrideDocument(buildAsMetadata(as), {
-      omit: fault?.omit,
-      set: { ...(fault?.issuer !== undefined ? { issuer: fault.issuer } : {}), ...fault?.set },
-    })
+    const doc = advertisedMetadata(as)
     metadataHeaders(res)
-    res.status(200).end(JSON.stringify(doc))
+    sendMetadata(req, res, doc, fault?.response, 'application/json')
   }
 }
 

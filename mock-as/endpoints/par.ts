@@ -10,6 +10,8 @@ import {
 } from '../../protocol/errors.ts'
 import type { AuthServer } from '../auth-server.ts'
 import { injectedServerError } from '../injected-error.ts'
+import { overrideDocument } from '../faults.ts'
+import { advertisedMetadata } from './metadata.ts'
 import { LIFETIMES } from '../lifetimes.ts'
 import { oauthHandler, stringParam } from '../http/oauth-handler.ts'
 import { ids, type PushedRequest } from '../store.ts'
@@ -44,6 +46,13 @@ export function createPushedRequest(
   for (const s of scopes) {
     if (!declared.includes(s)) throw new InvalidScopeError(`Scope "${s}" is not declared in the client metadata`)
   }
+  // Reference request-manager validate(): OpenID Connect parameters are refused by name (PAR-09).
+  for (const name of ['nonce', 'claims', 'id_token_hint']) {
+    if (params[name] !== undefined) throw new InvalidRequestError(`Unsupported "${name}" parameter`)
+  }
+  if (params.authorization_details !== undefined) {
+    throw new OAuthError('invalid_authorization_details', 'Unsupported authorization_details type')
+  }
   const kept = keptRequestScope(scopes, as.deps.profile.refuseUnparsableScopes)
   // PAR-11: every permission set must resolve now; the resolver's message is the error description.
   try {
@@ -53,7 +62,10 @@ export function createPushedRequest(
     throw err
   }
   const responseMode = stringParam(params, 'response_mode') ?? 'query'
-  if (!RESPONSE_MODES.includes(responseMode)) throw new InvalidRequestError(`Unsupported response_mode "${responseMode}"`)
+  // The modes this AS advertises (a profile may list fewer, like the perlsky PDS's ["query"]).
+  const advertised = advertisedMetadata(as).response_modes_supported
+  const modes = Array.isArray(advertised) ? RESPONSE_MODES.filter((m) => advertised.includes(m)) : RESPONSE_MODES
+  if (!modes.includes(responseMode)) throw new InvalidRequestError(`Unsupported response_mode "${responseMode}"`)
   if (stringParam(params, 'prompt') === 'none' && client.token_endpoint_auth_method === 'none') {
     throw new InvalidRequestError('Public clients are not allowed to use silent-sign-on')
   }
@@ -112,6 +124,9 @@ export function parEndpoint(as: AuthServer) {
     if (proof && jktParam && jktParam !== proof.jkt) throw new InvalidTokenError('Invalid DPoP key binding')
     const request = createPushedRequest(as, client, params, proof?.jkt ?? jktParam)
     if (failure && 'status' in failure) throw injectedServerError(failure.status)
-    return { status: 201, body: { request_uri: request.requestUri, expires_in: LIFETIMES.parSeconds } }
+    // Fault `parResponse` (PAR-05): a malformed success the client must not turn into a redirect.
+    const fault = as.deps.faults.parResponse
+    const body = overrideDocument({ request_uri: request.requestUri, expires_in: LIFETIMES.parSeconds }, fault)
+    return { status: fault?.status ?? 201, body }
   })
 }

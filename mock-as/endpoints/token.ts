@@ -31,8 +31,13 @@ function tokenResponse(as: AuthServer, session: TokenSession, grant: 'code' | 'r
     iss: as.issuer,
   })
   const fault = responseFault(as, grant)
+  let issued = accessToken
+  if (fault?.accessToken === 'opaque') {
+    issued = ids.opaqueToken()
+    as.store.opaqueAccessTokens.set(issued, accessToken)
+  }
   const body: Record<string, unknown> = {
-    access_token: accessToken,
+    access_token: issued,
     token_type: fault?.token_type ?? 'DPoP',
     refresh_token: session.refreshToken,
     scope: session.scope,
@@ -211,7 +216,12 @@ export function tokenEndpoint(as: AuthServer) {
     const { client, auth } = early ?? (await as.clients.authenticate(params, 'token'))
     const grantType = stringParam(params, 'grant_type')
     if (grantType === 'authorization_code') return { body: exchangeCode(as, params, client, auth, proof) }
-    if (grantType === 'refresh_token') return { body: refresh(as, params, client, auth, proof) }
+    if (grantType === 'refresh_token') {
+      const body = refresh(as, params, client, auth, proof)
+      // Fault `holdResponse.refresh`: the rotation is done; the answer waits for the scenario's `release` step.
+      if (as.deps.faults.holdResponse?.refresh) await as.deps.holds.hold('refresh')
+      return { body }
+    }
     throw new InvalidGrantError(`Grant type ${JSON.stringify(grantType ?? '')} is not supported by the server`)
   })
 }

@@ -2,7 +2,23 @@ import type { Check } from '../../harness/check.ts'
 import { dpopKeyPerLogin, pkceFreshChallenge } from './login-fresh-secrets.ts'
 import { confDpopKeyDistinct, confSameKey } from './conf-keys.ts'
 import { scopeDeclared } from './scope-declared.ts'
-import { metaGrantTypes, metaJwks, metaRedirectUris, metaResponseTypes } from './meta-lint.ts'
+import {
+  loopNativeHttpsOrigin,
+  loopNativeScheme,
+  metaApplicationType,
+  metaGrantTypes,
+  metaJwks,
+  metaLinks,
+  metaNativeAuthNone,
+  metaPublicAuthNone,
+  metaRedirectUris,
+  metaResponseTypes,
+} from './meta-lint.ts'
+import { metaClientIdForm, metaConventionalLocation } from './meta-client-id.ts'
+import { parNoOidcParams, parPromptAdvertised, stateResponseModeAdvertised } from './par-parameters.ts'
+import { stateOpaque } from './state-opaque.ts'
+import { metaStableClientId } from './meta-stable-client-id.ts'
+import { scopeNoWideningRefresh } from './scope-no-widening-refresh.ts'
 import { discLoginHint } from './disc-login-hint.ts'
 import { parFormBody, parRequestFields } from './par-request.ts'
 import { stateRedirectUri, tokenRequestShape } from './token-request.ts'
@@ -85,4 +101,18 @@ export const ALWAYS_ON_CHECKS: readonly Check[] = [
   confNoClientSecret,
   confDpopKeyDistinct,
   confSameKey,
+  parNoOidcParams,
+  parPromptAdvertised,
+  stateResponseModeAdvertised,
+  stateOpaque,
+  metaClientIdForm,
+  metaConventionalLocation,
+  metaApplicationType,
+  metaNativeAuthNone,
+  metaPublicAuthNone,
+  loopNativeScheme,
+  loopNativeHttpsOrigin,
+  scopeNoWideningRefresh,
+  metaLinks,
+  metaStableClientId,
 ]

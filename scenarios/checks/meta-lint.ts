@@ -81,3 +81,116 @@ export const metaJwks = metaRule(
     return bad ? `key ${JSON.stringify(bad).slice(0, 80)} (no kid, or private)` : undefined
   },
 )
+
+const customSchemes = (doc: Record<string, unknown>): string[] =>
+  (strings(doc.redirect_uris) ?? []).filter((u) => !/^https?:/i.test(u))
+const isNative = (doc: Record<string, unknown>) => doc.application_type === 'native'
+
+export const metaApplicationType = metaRule(
+  'meta.application-type',
+  { id: 'META-08', level: 'MUST' },
+  'application_type is web or native, and native when a redirect URI has a custom scheme',
+  'application_type "web" or "native" (default web); "native" for custom-scheme redirect URIs',
+  (doc) => {
+    const type = doc.application_type ?? 'web'
+    if (type !== 'web' && type !== 'native') return `application_type ${JSON.stringify(doc.application_type)}`
+    const custom = customSchemes(doc)
+    return custom.length > 0 && type !== 'native' ? `custom-scheme redirect ${custom[0]} with application_type ${JSON.stringify(type)}` : undefined
+  },
+)
+
+export const metaNativeAuthNone = metaRule(
+  'meta.native-auth-none',
+  { id: 'META-14', level: 'MUST' },
+  'Native apps use token_endpoint_auth_method none',
+  'token_endpoint_auth_method "none" for application_type native (reference: "Native clients must authenticate using \"none\" method")',
+  (doc) =>
+    isNative(doc) && doc.token_endpoint_auth_method !== 'none'
+      ? `native client with token_endpoint_auth_method ${JSON.stringify(doc.token_endpoint_auth_method)}`
+      : undefined,
+)
+
+export const metaPublicAuthNone = metaRule(
+  'meta.public-auth-none',
+  { id: 'META-15', level: 'SHOULD' },
+  'Public clients say token_endpoint_auth_method none explicitly, without a signing alg',
+  'token_endpoint_auth_method "none" spelled out (omitted means client_secret_basic) and no token_endpoint_auth_signing_alg',
+  (doc) => {
+    if (doc.jwks !== undefined || doc.jwks_uri !== undefined) return undefined
+    if (doc.token_endpoint_auth_method === undefined) return 'a public client without token_endpoint_auth_method'
+    if (doc.token_endpoint_auth_method === 'none' && doc.token_endpoint_auth_signing_alg !== undefined) {
+      return `token_endpoint_auth_method none with token_endpoint_auth_signing_alg ${JSON.stringify(doc.token_endpoint_auth_signing_alg)}`
+    }
+    return undefined
+  },
+)
+
+export const loopNativeScheme = metaRule(
+  'loop.native-scheme',
+  { id: 'LOOP-05', level: 'MUST' },
+  'Custom-scheme redirects use the reversed client_id host as scheme, in the form scheme:/path',
+  'redirect URIs like app.example:/callback for client_id https://example.app/… (reversed host, one colon, one slash)',
+  (doc) => {
+    if (typeof doc.client_id !== 'string') return undefined
+    let host: string
+    try {
+      host = new URL(doc.client_id).hostname
+    } catch {
+      return undefined
+    }
+    const reversed = host.split('.').reverse().join('.')
+    for (const uri of customSchemes(doc)) {
+      const scheme = uri.slice(0, uri.indexOf(':'))
+      if (scheme !== reversed) return `redirect URI ${uri} has scheme ${scheme}, not the reversed host ${reversed}`
+      if (!uri.startsWith(`${scheme}:/`) || uri.startsWith(`${scheme}://`)) return `redirect URI ${uri} is not of the form ${scheme}:/path`
+    }
+    return undefined
+  },
+)
+
+export const loopNativeHttpsOrigin = metaRule(
+  'loop.native-https-origin',
+  { id: 'LOOP-06', level: 'MUST' },
+  'A native app\'s https redirect URIs are on the client_id\'s origin',
+  'https redirect URIs of a native client on the origin of its client_id (the reference AS does not check this, §4 A-29)',
+  (doc) => {
+    if (!isNative(doc) || typeof doc.client_id !== 'string') return undefined
+    let origin: string
+    try {
+      origin = new URL(doc.client_id).origin
+    } catch {
+      return undefined
+    }
+    const other = (strings(doc.redirect_uris) ?? []).find((u) => u.startsWith('https:') && new URL(u).origin !== origin)
+    return other ? `https redirect URI ${other} is not on ${origin}` : undefined
+  },
+)
+
+export const metaLinks = metaRule(
+  'meta.links',
+  { id: 'META-12', level: 'MUST' },
+  'client_uri is on the client_id host; logo_uri, tos_uri and policy_uri are https',
+  'client_uri with the hostname of client_id, and https: logo_uri, tos_uri, policy_uri (SPEC "Client ID Metadata Document")',
+  (doc) => {
+    let host: string | undefined
+    try {
+      host = typeof doc.client_id === 'string' ? new URL(doc.client_id).hostname : undefined
+    } catch {
+      host = undefined
+    }
+    if (doc.client_uri !== undefined) {
+      let clientHost: string | undefined
+      try {
+        clientHost = typeof doc.client_uri === 'string' ? new URL(doc.client_uri).hostname : undefined
+      } catch {
+        clientHost = undefined
+      }
+      if (clientHost === undefined || clientHost !== host) return `client_uri ${JSON.stringify(doc.client_uri)} is not on ${host}`
+    }
+    for (const name of ['logo_uri', 'tos_uri', 'policy_uri']) {
+      const v = doc[name]
+      if (v !== undefined && !(typeof v === 'string' && v.startsWith('https://'))) return `${name} ${JSON.stringify(v)} is not https`
+    }
+    return undefined
+  },
+)

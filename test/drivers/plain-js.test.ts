@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { findLibfaketime } from '../../harness/drivers/faketime.ts'
 import { processDriver } from '../../harness/drivers/process.ts'
 import { runSuite } from '../../harness/runner.ts'
 import { SCENARIOS } from '../../scenarios/index.ts'
@@ -11,13 +12,18 @@ describe('the plain-JS stdio example client', () => {
     const table = report.scenarios.map((s) => `${s.verdict.padEnd(5)} ${s.id}${s.reason ? ` (${s.reason})` : ''}`)
     console.log(`plain-js-stdio verdicts:\n${table.join('\n')}\n${JSON.stringify(report.totals)}`)
 
-    // It has no granular-scope mode either: scenarios with a clientScope need granularScopes.
+    // No private_key_jwt, no native app, no granular-scope mode, sessions in memory, no session-store fault; the
+    // clock needs libfaketime.
+    const clockless = !findLibfaketime()
     const lacks = (s: (typeof SCENARIOS)[number]) =>
-      s.client === 'confidential' || (s.needs ?? []).includes('restore') || s.clientScope !== undefined
+      s.client === 'confidential' ||
+      s.client === 'native' ||
+      s.clientScope !== undefined ||
+      (s.needs ?? []).some((n) => n === 'restore' || n === 'storeFaults' || (n === 'clientClock' && clockless))
     for (const s of report.scenarios) {
       const scenario = SCENARIOS.find((x) => x.id === s.id)!
       if (lacks(scenario)) {
-        expect([s.id, s.verdict, s.reason]).toEqual([s.id, 'SKIP', expect.stringMatching(/^the client lacks (confidential|restore|granularScopes)/)])
+        expect([s.id, s.verdict, s.reason]).toEqual([s.id, 'SKIP', expect.stringMatching(/^the client lacks (confidential|native|restore|storeFaults|clientClock|granularScopes)/)])
       } else if ('completes' in scenario.expect) {
         expect([s.id, s.verdict]).toEqual([s.id, 'PASS'])
       } else {

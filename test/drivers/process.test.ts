@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { findLibfaketime } from '../../harness/drivers/faketime.ts'
 import { parseCommand, processDriver } from '../../harness/drivers/process.ts'
 import { ClientRejected } from '../../harness/drivers/types.ts'
 import type { WireDriver } from '../../harness/drivers/wire.ts'
@@ -42,10 +43,15 @@ describe('the process driver', () => {
     const documents: Record<string, unknown> = {}
     const driver = start(OFFICIAL_STDIO)
     const caps = await driver.init({ ...fakeContext(documents), clientKind: 'confidential' })
-    expect(caps).toEqual({ confidential: true, refresh: true, restore: true, signOut: true, granularScopes: true })
+    // Under libfaketime the harness moves the client's clock, so the driver adds clientClock.
+    const clock = findLibfaketime() ? { clientClock: true } : {}
+    expect(caps).toEqual({ confidential: true, native: true, refresh: true, restore: true, signOut: true, granularScopes: true, storeFaults: true, ...clock })
     // The confidential official client publishes its metadata while it initialises.
-    expect(Object.keys(documents)).toEqual(['/client-metadata.json'])
-    expect(documents['/client-metadata.json']).toMatchObject({ client_id: 'https://client.test/client-metadata.json', token_endpoint_auth_method: 'private_key_jwt' })
+    expect(Object.keys(documents)).toEqual(['/oauth-client-metadata.json'])
+    expect(documents['/oauth-client-metadata.json']).toMatchObject({
+      client_id: 'https://client.test/oauth-client-metadata.json',
+      token_endpoint_auth_method: 'private_key_jwt',
+    })
   })
 
   it('probes a client with hello alone', async () => {

@@ -1,5 +1,5 @@
 import { confidentialClient, loopbackClient } from '../../examples/clients/minimal/client-auth.ts'
-import { createStores, MinimalOAuthClient, type ClientStores } from '../../examples/clients/minimal/client.ts'
+import { createStores, MinimalOAuthClient, type ClientStores, type StoredSession } from '../../examples/clients/minimal/client.ts'
 import { NO_FLAWS } from '../../examples/clients/minimal/flaws.ts'
 import { ClientRejected, type Driver, type DriverContext } from '../../harness/drivers/types.ts'
 
@@ -51,14 +51,14 @@ export function leakingClient(options: LeakingOptions = {}): Driver & { log(): s
   const secrets = (): string[] => {
     const found: string[] = []
     for (const p of stores.states.values()) found.push(p.verifier, String(p.dpopKey.jwk.d ?? ''))
-    for (const s of stores.sessions.values()) {
+    for (const s of (stores.sessions as Map<string, StoredSession>).values()) {
       found.push(s.tokens.accessToken, String(s.tokens.refreshToken ?? ''), String(s.dpopKey.jwk.d ?? ''))
     }
     const list = found.filter((s) => s.length >= 8)
     options.leaked?.secrets.push(...list)
     return list
   }
-  const privateJwks = () => [...stores.sessions.values()].map((s) => JSON.stringify(s.dpopKey.jwk))
+  const privateJwks = () => [...(stores.sessions as Map<string, StoredSession>).values()].map((s) => JSON.stringify(s.dpopKey.jwk))
   return {
     async init(c) {
       ctx = c
@@ -80,7 +80,7 @@ export function leakingClient(options: LeakingOptions = {}): Driver & { log(): s
       // The private key (which the World never saw), as JSON and as the client's own debug dump, to stderr.
       for (const jwk of privateJwks()) write(`session key ${jwk}\n-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg${leaked[0] ?? ''}\n-----END PRIVATE KEY-----\n`)
       // A session whose scope carries its tokens (which the World minted) and a workflow command.
-      const tokens = [...stores.sessions.values()].flatMap((s) => [s.tokens.accessToken, s.tokens.refreshToken ?? ''])
+      const tokens = [...(stores.sessions as Map<string, StoredSession>).values()].flatMap((s) => [s.tokens.accessToken, s.tokens.refreshToken ?? ''])
       return { sub: info.sub, scope: `${info.scope ?? 'atproto'}\n::add-mask::${tokens.join(' ')}` }
     },
     async call() {

@@ -59,11 +59,19 @@ const maximal: DeepRequired<RunReport> = {
       verdict: 'FAIL',
       durationMs: 3,
       faults: {
-        asMetadata: { issuer: 'https://x', omit: ['jwks_uri'], set: { a: 1 } },
-        protectedResource: { resource: 'https://pds', authorization_servers: ['https://as'], redirectTo: 'https://pds/x' },
+        asMetadata: { issuer: 'https://x', omit: ['jwks_uri'], set: { a: 1 }, response: { status: 302, contentType: 'text/html', body: 'array' } },
+        protectedResource: {
+          resource: 'https://pds',
+          authorization_servers: ['https://as'],
+          redirectTo: 'https://pds/x',
+          response: { status: 203, contentType: 'text/html', body: 'array' },
+        },
+        parResponse: { status: 200, omit: ['request_uri'], set: { expires_in: -1 } },
+        holdResponse: { refresh: true },
+        codeLifetimeSeconds: 7200,
         authorizeResponse: { iss: null, state: 'tamper', error: 'access_denied' },
-        tokenResponse: { token_type: 'Bearer', scope: 'atproto', sub: null, omit: ['expires_in', 'refresh_token', 'scope'] },
-        refreshResponse: { token_type: 'DPoP', scope: 'atproto', sub: 'did:plc:y', omit: [] },
+        tokenResponse: { token_type: 'Bearer', scope: 'atproto', sub: null, omit: ['expires_in', 'refresh_token', 'scope'], accessToken: 'opaque' },
+        refreshResponse: { token_type: 'DPoP', scope: 'atproto', sub: 'did:plc:y', omit: [], accessToken: 'opaque' },
         failures: {
           par: { times: 1, status: 500, afterCommit: true },
           code: { times: 2, status: 503, afterCommit: false },

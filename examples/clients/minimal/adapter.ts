@@ -11,8 +11,9 @@ import {
   type ResourceResult,
   type SessionInfo,
 } from '../../../harness/drivers/types.ts'
-import { confidentialClient, loopbackClient } from './client-auth.ts'
-import { createStores, MinimalOAuthClient, type OAuthSession } from './client.ts'
+import type { AuthorizationResponse } from '../../../harness/user-agent.ts'
+import { confidentialClient, loopbackClient, nativeClient } from './client-auth.ts'
+import { createStores, MinimalOAuthClient, type ClientStores, type OAuthSession, type ResponseMode } from './client.ts'
 import { NO_FLAWS, type Flaws } from './flaws.ts'
 
 /** Every error of the client is its refusal, with its code (OAuthClientError) or its class name (a crash). */
@@ -31,9 +32,34 @@ async function attempt<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function minimalClient(flaws: Flaws = NO_FLAWS): Driver {
+/** How the minimal client is set up beyond its flaws (`--client-option responseMode=fragment`). */
+export interface MinimalClientSetup {
+  /** The response mode it asks for when the AS offers it (STATE-11); `query` by default. */
+  responseMode?: ResponseMode
+}
+
+/** Wraps the session store so every write fails once `failing()` says so (driver fault for REFRESH-12). */
+function failingOnWrite(stores: ClientStores, failing: () => boolean): ClientStores {
+  const { sessions } = stores
+  return {
+    ...stores,
+    sessions: {
+      get: (k) => sessions.get(k),
+      has: (k) => sessions.has(k),
+      delete: (k) => sessions.delete(k),
+      set(k, v) {
+        if (failing()) throw new Error('the session store refused the write (disk full)')
+        sessions.set(k, v)
+        return this as never
+      },
+    },
+  }
+}
+
+export function minimalClient(flaws: Flaws = NO_FLAWS, setup: MinimalClientSetup = {}): Driver {
   // The stores outlive client instances: `restore` builds a new instance over them, as after a restart.
-  const stores = createStores()
+  let storeFails = false
+  const stores = failingOnWrite(createStores(), () => storeFails)
   let ctx: DriverContext
   let client: MinimalOAuthClient
   let session: OAuthSession | undefined
@@ -42,7 +68,9 @@ export function minimalClient(flaws: Flaws = NO_FLAWS): Driver {
     const identity =
       ctx.clientKind === 'confidential'
         ? await confidentialClient(ctx.clientOrigin, ctx.publishKeysBy, flaws, ctx.scope)
-        : loopbackClient(ctx.redirectUri, flaws, ctx.scope)
+        : ctx.clientKind === 'native'
+          ? nativeClient(ctx.clientOrigin, flaws)
+          : loopbackClient(ctx.redirectUri, flaws, ctx.scope)
     for (const [path, doc] of Object.entries(identity.documents)) ctx.hostDocument(path, doc)
     return new MinimalOAuthClient({
       handleResolver: ctx.handleResolver,
@@ -51,6 +79,9 @@ export function minimalClient(flaws: Flaws = NO_FLAWS): Driver {
       client: identity,
       stores,
       flaws,
+      // The harness's clock for the client (DPOP-10, REFRESH-09, DISC-12, STATE-09 move it).
+      time: ctx.clock,
+      responseMode: setup.responseMode,
     })
   }
 
@@ -63,12 +94,14 @@ export function minimalClient(flaws: Flaws = NO_FLAWS): Driver {
     async init(context): Promise<Capabilities> {
       ctx = context
       client = await build()
-      return { confidential: true, refresh: true, restore: true, signOut: true, granularScopes: true }
+      return { confidential: true, native: true, refresh: true, restore: true, signOut: true, granularScopes: true, clientClock: true, storeFaults: true }
     },
-    authorize: (input) => attempt(async () => ({ authorizationUrl: (await client.authorize(input)).href })),
-    callback: (params) =>
+    authorize: (input, options) => attempt(async () => ({ authorizationUrl: (await client.authorize(input, options)).href })),
+    callback: (params, response?: AuthorizationResponse) =>
       attempt(async () => {
-        session = await client.callback(params)
+        // STATE-08: the client reads the redirect itself, from where its response mode puts the parameters.
+        const own = response ? MinimalOAuthClient.readResponse({ url: response.url, mode: response.mode, form: response.params }, flaws) : params
+        session = await client.callback(own)
         return session.info()
       }),
     call: (req: ResourceCall) =>
@@ -84,6 +117,9 @@ export function minimalClient(flaws: Flaws = NO_FLAWS): Driver {
         return session.info()
       }),
     signOut: () => attempt(() => current().signOut()),
+    async failStoreWrites() {
+      storeFails = true
+    },
     async dispose() {
       session = undefined
     },

@@ -16,10 +16,17 @@ const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 export interface AuthTarget {
   issuer: string
   tokenEndpoint: string
+  /** The client's (corrected) time, ms: the assertion's iat (CONF-04). */
+  now: number
+  /** Whether the request is a refresh (only the client-id-respelled-on-refresh flaw cares). */
+  refresh?: boolean
 }
 
+// The host part of an https client_id.
+const CLIENT_HOST_PATTERN = /(?<=^https:\/\/)[^/]+/
+
 export interface ClientIdentity {
-  kind: 'public' | 'confidential'
+  kind: 'public' | 'confidential' | 'native'
   clientId: string
   /** The scope declared in the metadata and requested at PAR, byte for byte the same string (SCOPE-05). */
   scope: string
@@ -95,7 +102,10 @@ export async function confidentialClient(
 ): Promise<ClientIdentity> {
   const scope = declaredScope(requested, flaws)
   const key = await clientKey()
-  const clientId = `${origin}/client-metadata.json`
+  // META-17: the conventional location, so the consent screen can show just the host name.
+  const path = flaws.has('unconventional-metadata-path') ? '/client-metadata.json' : '/oauth-client-metadata.json'
+  // META-16: the client_id is compared as a string, so it must already be in canonical URL form.
+  const clientId = flaws.has('client-id-not-canonical') ? `${origin}/meta/..${path}` : `${origin}${path}`
   const redirectUri = `${origin}/callback`
   const jwks = { keys: [key.publicJwk] }
   const metadata: Record<string, unknown> = {
@@ -109,9 +119,13 @@ export async function confidentialClient(
     token_endpoint_auth_method: 'private_key_jwt',
     token_endpoint_auth_signing_alg: 'ES256',
     dpop_bound_access_tokens: !flaws.has('metadata-dpop-bound-false'),
+    // META-12: client_uri on the client_id's host, the other links https.
+    client_uri: origin,
+    policy_uri: flaws.has('http-policy-uri') ? `${origin.replace(/^https:/, 'http:')}/privacy` : `${origin}/privacy`,
+    tos_uri: `${origin}/terms`,
     ...(publishKeysBy === 'jwks_uri' ? { jwks_uri: `${origin}/jwks.json` } : { jwks }),
   }
-  const documents: Record<string, unknown> = { '/client-metadata.json': metadata }
+  const documents: Record<string, unknown> = { [path]: metadata }
   if (publishKeysBy === 'jwks_uri') documents['/jwks.json'] = jwks
 
   return {
@@ -123,7 +137,7 @@ export async function confidentialClient(
     async authParams(target) {
       // RFC 7523 §3 / CONF-02: iss = sub = client_id, aud = the issuer (not an endpoint URL), a unique jti,
       // iat now (whole seconds, never in the future: CONF-04) and a short exp.
-      const iat = Math.floor(Date.now() / 1000)
+      const iat = Math.floor(target.now / 1000)
       const header = flaws.has('assertion-no-kid') ? { alg: 'ES256' } : { alg: 'ES256', kid: key.kid }
       const assertion = await new SignJWT({
         iss: clientId,
@@ -135,7 +149,47 @@ export async function confidentialClient(
       })
         .setProtectedHeader(header)
         .sign(key.privateKey)
-      return { client_id: clientId, client_assertion_type: JWT_BEARER, client_assertion: assertion }
+      // META-11: the client_id never changes; the flaw spells the host in capitals on refresh.
+      const id = flaws.has('client-id-respelled-on-refresh') && target.refresh ? clientId.replace(CLIENT_HOST_PATTERN, (h) => h.toUpperCase()) : clientId
+      return { client_id: id, client_assertion_type: JWT_BEARER, client_assertion: assertion }
     },
+  }
+}
+
+/**
+ * A native app (SPEC "Client ID Metadata Document", "Request Fields"): a public client with a metadata
+ * document, `application_type: "native"`, `token_endpoint_auth_method: "none"` (META-14, META-15) and a
+ * custom-scheme redirect named after the reversed client_id host, in the form `scheme:/path` (LOOP-05, META-08).
+ * It also lists an https redirect on its own origin (LOOP-06).
+ */
+export function nativeClient(origin: string, flaws: Flaws): ClientIdentity {
+  const clientId = `${origin}/oauth-client-metadata.json`
+  const host = new URL(origin).hostname
+  const reversed = host.split('.').reverse().join('.')
+  const scheme = flaws.has('native-scheme-not-reversed') ? host : reversed
+  const redirectUri = flaws.has('native-double-slash') ? `${scheme}://callback` : `${scheme}:/callback`
+  const httpsRedirect = flaws.has('native-https-other-origin') ? 'https://elsewhere.example/callback' : `${origin}/native-callback`
+  const metadata: Record<string, unknown> = {
+    client_id: clientId,
+    client_name: 'atproto-oauth-conformance minimal native client',
+    application_type: flaws.has('native-web-type') ? 'web' : 'native',
+    redirect_uris: [redirectUri, httpsRedirect],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    scope: SCOPE,
+    ...(flaws.has('omit-auth-method')
+      ? {}
+      : flaws.has('native-private-key-jwt')
+        ? { token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'ES256', jwks: { keys: [] } }
+        : { token_endpoint_auth_method: 'none' }),
+    dpop_bound_access_tokens: true,
+  }
+  return {
+    kind: 'native',
+    clientId,
+    redirectUri,
+    scope: SCOPE,
+    documents: { '/oauth-client-metadata.json': metadata },
+    authParams: async () => ({ client_id: clientId }),
   }
 }

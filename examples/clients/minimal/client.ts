@@ -6,7 +6,8 @@
  * It depends on `jose` only and shares no code with the conformance harness that judges it.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import type { ClientIdentity } from './client-auth.ts'
+import { SCOPE, type ClientIdentity } from './client-auth.ts'
+import { ClientClock, type TimeSource } from './clock.ts'
 import { grantAllows, includesOf, type ResourceRequest } from './permissions.ts'
 import { DpopKey, NonceCache, chooseDpopAlg, dpopChallengeError, dpopFetch, type DpopSigner, type StoredDpopKey } from './dpop.ts'
 import { NO_FLAWS, type Flaws } from './flaws.ts'
@@ -29,6 +30,9 @@ export interface AuthServerMetadata {
   pushed_authorization_request_endpoint?: string
   revocation_endpoint?: string
   dpop_signing_alg_values_supported: string[]
+  /** RFC 8414: omitted means `query` and `fragment`. */
+  response_modes_supported?: string[]
+  prompt_values_supported?: string[]
 }
 
 /** Everything the callback needs, stored under the `state` value (STATE-03: state is only a random key; STATE-10). */
@@ -43,6 +47,22 @@ export interface PendingLogin {
   expectedDid?: string
   /** The PDS found before PAR, if the login started from an account or a PDS. */
   pds?: string
+  /** The response mode requested at PAR (STATE-08): where the callback's parameters are. */
+  responseMode: ResponseMode
+  /** The login input, for the reuse-pushed-request flaw only. */
+  input?: string
+  authorizationUrl?: string
+}
+
+/** Where the AS puts the authorization response (OAuth 2.0 Multiple Response Type Encoding, Form Post). */
+export type ResponseMode = 'query' | 'fragment' | 'form_post'
+
+/** The redirect as the browser delivered it: the URL (query, fragment) or the posted form. */
+export interface RedirectResponse {
+  url: string
+  mode: ResponseMode
+  /** The form_post body's fields. */
+  form?: URLSearchParams
 }
 
 export interface TokenSet {
@@ -67,10 +87,14 @@ export interface StoredSession {
 /** The client's storage. Plain Maps here; an app would persist them (the values are JSON-serialisable). */
 export interface ClientStores {
   states: Map<string, PendingLogin>
-  sessions: Map<string, StoredSession>
+  /** The app's session store; an app's may fail on write (a full disk), which REFRESH-12 handles. */
+  sessions: SessionStore
   /** In-flight refreshes by DID: the lock that makes concurrent callers share one refresh (REFRESH-03). */
   refreshes: Map<string, Promise<StoredSession>>
 }
+
+/** The session store's operations (a Map in memory; an app's database). */
+export type SessionStore = Pick<Map<string, StoredSession>, 'get' | 'set' | 'delete' | 'has'>
 
 export function createStores(): ClientStores {
   return { states: new Map(), sessions: new Map(), refreshes: new Map() }
@@ -82,6 +106,10 @@ export interface ClientOptions extends IdentityConfig {
   /** Development mode: http URLs are allowed for the PDS and the AS (DISC-18). */
   allowHttp: boolean
   flaws?: Flaws
+  /** The clock the client reads (the machine's by default). */
+  time?: TimeSource
+  /** The response mode to ask for, if the AS offers it (STATE-11); `query` otherwise. */
+  responseMode?: ResponseMode
 }
 
 /** What a session reports to the app. */
@@ -95,6 +123,7 @@ const PENDING_LOGIN_LIFETIME_MS = 30 * 60 * 1000
 // Refresh a little before the access token expires rather than collect a 401 first (REFRESH-09).
 const EXPIRY_MARGIN_MS = 10 * 1000
 
+// Handle resolutions are cached this long by the cache-identity-forever flaw only (DISC-12: less than 10 min).
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url')
 const random = (bytes: number) => randomBytes(bytes).toString('base64url')
 
@@ -112,9 +141,13 @@ function issuedTokens(res: HttpResult): RevocableTokens {
 export class MinimalOAuthClient {
   readonly flaws: Flaws
   readonly nonces: NonceCache
+  readonly clock: ClientClock
+  /** Only with the cache-identity-forever flaw: handle → DID, never expired. */
+  readonly #handleCache = new Map<string, string>()
 
   constructor(readonly options: ClientOptions) {
     this.flaws = options.flaws ?? NO_FLAWS
+    this.clock = new ClientClock(options.time, this.flaws)
     // Nonces are not persisted: a new instance learns them again from the servers' answers.
     this.nonces = new NonceCache(this.flaws)
   }
@@ -145,7 +178,10 @@ export class MinimalOAuthClient {
   async #issuerOfResource(origin: string, accept404 = false): Promise<string | undefined> {
     this.#requireHttps(origin, 'the PDS')
     const url = `${origin}/.well-known/oauth-protected-resource`
-    const prm = await getJson(url, `fetching the protected-resource metadata of ${origin}`, 'ProtectedResourceMetadataInvalid', { accept404 })
+    const prm = await getJson(url, `fetching the protected-resource metadata of ${origin}`, 'ProtectedResourceMetadataInvalid', {
+      accept404,
+      lenient: this.flaws.has('lenient-metadata-response'),
+    })
     if (!prm) return undefined
     // DISC-16 (RFC 9728 §3.3): the document must describe the server it was fetched from.
     if (!this.flaws.has('skip-prm-resource-check') && prm.resource !== origin) {
@@ -179,14 +215,15 @@ export class MinimalOAuthClient {
     } catch {
       url = undefined
     }
-    if (!url || url.origin !== issuer || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    const lenient = this.flaws.has('lenient-issuer-url') && url !== undefined
+    if (!lenient && (!url || url.origin !== issuer || (url.protocol !== 'https:' && url.protocol !== 'http:'))) {
       throw new OAuthClientError(
         'AuthorizationServerInvalid',
         `${source} names the authorization server ${JSON.stringify(issuer)}, which is not a bare https origin`,
       )
     }
-    this.#requireHttps(issuer, 'the authorization server')
-    return issuer
+    if (!this.flaws.has('allow-http-as')) this.#requireHttps(issuer as string, 'the authorization server')
+    return issuer as string
   }
 
   /**
@@ -195,7 +232,11 @@ export class MinimalOAuthClient {
    */
   async #authServerMetadata(issuer: string, pds: string | undefined): Promise<AuthServerMetadata> {
     const url = `${issuer}/.well-known/oauth-authorization-server`
-    const doc = await getJson(url, `fetching the metadata of the authorization server ${issuer}`, 'AuthorizationServerMetadataInvalid')
+    // The clock learns the AS's time here, before the first proof or assertion is signed (DPOP-10, CONF-04).
+    const doc = await getJson(url, `fetching the metadata of the authorization server ${issuer}`, 'AuthorizationServerMetadataInvalid', {
+      clock: this.clock,
+      lenient: this.flaws.has('lenient-metadata-response'),
+    })
     const m = doc as JsonObject
     const invalid = (why: string) => new OAuthClientError('AuthorizationServerMetadataInvalid', `the metadata at ${url} ${why}`)
     // ISS-01 + ISS-02: `issuer` is the origin the document came from, which is the AS the PRM named.
@@ -267,6 +308,8 @@ export class MinimalOAuthClient {
       pushed_authorization_request_endpoint: par,
       revocation_endpoint: endpoint('revocation_endpoint', false),
       dpop_signing_alg_values_supported: (m.dpop_signing_alg_values_supported as unknown[]).filter((a): a is string => typeof a === 'string'),
+      response_modes_supported: Array.isArray(m.response_modes_supported) ? m.response_modes_supported.filter((a): a is string => typeof a === 'string') : undefined,
+      prompt_values_supported: Array.isArray(m.prompt_values_supported) ? m.prompt_values_supported.filter((a): a is string => typeof a === 'string') : undefined,
     }
   }
 
@@ -292,7 +335,7 @@ export class MinimalOAuthClient {
   // ---------------------------------------------------------------------------------------------------------
 
   signer(key: DpopKey | undefined, session: string): DpopSigner {
-    return { key, session, nonces: this.nonces, flaws: this.flaws }
+    return { key, session, nonces: this.nonces, flaws: this.flaws, clock: this.clock }
   }
 
   /**
@@ -311,7 +354,12 @@ export class MinimalOAuthClient {
         const auth =
           this.flaws.has('reuse-client-assertion') && firstAuth
             ? firstAuth
-            : await this.#client.authParams({ issuer: metadata.issuer, tokenEndpoint: metadata.token_endpoint })
+            : await this.#client.authParams({
+                issuer: metadata.issuer,
+                tokenEndpoint: metadata.token_endpoint,
+                now: this.clock.now(),
+                refresh: params.grant_type === 'refresh_token',
+              })
         firstAuth ??= auth
         return new URLSearchParams({ ...params, ...auth }).toString()
       },
@@ -342,7 +390,12 @@ export class MinimalOAuthClient {
     if (body.expires_in === undefined) {
       if (this.flaws.has('require-expires-in')) throw new TypeError('Cannot read the expires_in of the token response')
     } else if (typeof body.expires_in === 'number' && body.expires_in > 0) {
-      expiresAt = Date.now() + body.expires_in * 1000
+      expiresAt = this.clock.local() + body.expires_in * 1000
+      // Only with the parse-access-token flaw: the expiry read from the token itself, as if it were a JWT.
+      if (this.flaws.has('parse-access-token')) {
+        const claims = JSON.parse(Buffer.from(body.access_token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp: number }
+        expiresAt = claims.exp * 1000
+      }
     } else {
       throw new OAuthClientError('InvalidTokenResponse', `${what} from ${res.url} has expires_in ${JSON.stringify(body.expires_in)}`)
     }
@@ -375,7 +428,11 @@ export class MinimalOAuthClient {
   /**
    * Starts a login for a handle, a DID, or a PDS/entryway URL, and returns the URL to open in the browser.
    */
-  async authorize(input: string): Promise<URL> {
+  async authorize(input: string, options: { scope?: string } = {}): Promise<URL> {
+    if (this.flaws.has('reuse-pushed-request')) {
+      const unfinished = [...this.#stores.states.values()].find((p) => p.input === input && p.authorizationUrl)
+      if (unfinished) return new URL(unfinished.authorizationUrl!)
+    }
     const target = parseLoginInput(input)
     let issuer: string
     let pds: string | undefined
@@ -387,7 +444,7 @@ export class MinimalOAuthClient {
       if (found) pds = target.origin
       issuer = found ?? this.#validIssuer(target.origin, 'the login input')
     } else {
-      const did = target.kind === 'did' ? target.did : await resolveHandle(target.handle, this.options)
+      const did = target.kind === 'did' ? target.did : await this.#resolveHandle(target.handle)
       const doc = await resolveDidDocument(did, this.options)
       // DISC-03: a handle counts only if the DID document claims it back.
       if (target.kind === 'handle' && !this.flaws.has('no-bidirectional-handle-check') && !documentClaimsHandle(doc, target.handle)) {
@@ -407,14 +464,29 @@ export class MinimalOAuthClient {
     // DPOP-01: a fresh key for every login; PKCE-01: a fresh 256-bit verifier; STATE-01: a 256-bit random state.
     const key = await DpopKey.generate(chooseDpopAlg(metadata.dpop_signing_alg_values_supported, this.flaws))
     const verifier = random(32)
-    const state = random(32)
+    // STATE-03: state is only a random key to the pending login, never the login's data.
+    const state = this.flaws.has('state-carries-session')
+      ? Buffer.from(JSON.stringify({ input, verifier, at: this.clock.local() })).toString('base64url')
+      : random(32)
     const redirectUri = this.#client.redirectUri
-    // PAR-03: the whole authorization request goes through the back channel.
-    const params: Record<string, string> = { response_type: 'code', redirect_uri: redirectUri, scope: this.#client.scope, state }
+    const responseMode = this.#responseMode(metadata)
+    // PAR-03: the whole authorization request goes through the back channel. SCOPE-06: a wider scope comes from a
+    // new authorization like this one, never from a refresh.
+    const params: Record<string, string> = {
+      response_type: 'code',
+      redirect_uri: redirectUri,
+      scope: options.scope ?? this.#client.scope,
+      state,
+      response_mode: responseMode,
+    }
     if (this.flaws.has('plain-pkce')) Object.assign(params, { code_challenge: verifier, code_challenge_method: 'plain' })
     else if (!this.flaws.has('no-pkce')) Object.assign(params, { code_challenge: sha256(verifier), code_challenge_method: 'S256' })
     if (loginHint) params.login_hint = loginHint
     if (this.flaws.has('prompt-none')) params.prompt = 'none'
+    // PAR-10: a prompt only if the AS lists it; the flaw asks for the account chooser regardless.
+    if (this.flaws.has('prompt-unadvertised')) params.prompt = 'select_account'
+    // PAR-09: atproto is not OpenID Connect: no nonce, claims or id_token_hint.
+    if (this.flaws.has('oidc-nonce')) params.nonce = random(16)
 
     const authorizationUrl = new URL(metadata.authorization_endpoint)
     if (metadata.pushed_authorization_request_endpoint) {
@@ -429,12 +501,13 @@ export class MinimalOAuthClient {
       if ((res.status !== 201 && res.status !== 200) || !isObject(body)) {
         throw new OAuthClientError('ParRejected', `the pushed authorization request to ${res.url} was refused: HTTP ${res.status}${describeError(res)}`)
       }
-      if (typeof body.request_uri !== 'string' || typeof body.expires_in !== 'number' || body.expires_in <= 0) {
+      const wellFormed = typeof body.request_uri === 'string' && Number.isInteger(body.expires_in) && (body.expires_in as number) > 0
+      if (!wellFormed && !this.flaws.has('lenient-par-response')) {
         throw new OAuthClientError('ParRejected', `the PAR response from ${res.url} lacks a request_uri or a positive expires_in: ${res.text}`)
       }
       // PAR-06: the front channel carries only client_id and request_uri.
       authorizationUrl.searchParams.set('client_id', this.#client.clientId)
-      authorizationUrl.searchParams.set('request_uri', body.request_uri)
+      authorizationUrl.searchParams.set('request_uri', String(body.request_uri))
       if (this.flaws.has('authorize-url-extras')) {
         for (const name of ['scope', 'state', 'redirect_uri']) authorizationUrl.searchParams.set(name, params[name]!)
       }
@@ -444,8 +517,59 @@ export class MinimalOAuthClient {
       for (const [name, value] of Object.entries(params)) authorizationUrl.searchParams.set(name, value)
     }
 
-    this.#stores.states.set(state, { createdAt: Date.now(), issuer, metadata, dpopKey: key.stored, verifier, redirectUri, expectedDid, pds })
+    this.#stores.states.set(state, {
+      createdAt: this.clock.local(),
+      issuer,
+      metadata,
+      dpopKey: key.stored,
+      verifier,
+      redirectUri,
+      expectedDid,
+      pds,
+      responseMode,
+      ...(this.flaws.has('reuse-pushed-request') ? { input, authorizationUrl: authorizationUrl.href } : {}),
+    })
     return authorizationUrl
+  }
+
+  /** STATE-11: the configured response mode if the AS lists it (RFC 8414 default: query, fragment), else query. */
+  #responseMode(metadata: AuthServerMetadata): ResponseMode {
+    if (this.flaws.has('fragment-undecoded') || this.flaws.has('response-mode-unchecked')) return 'fragment'
+    const wanted = this.options.responseMode ?? 'query'
+    const offered = metadata.response_modes_supported ?? ['query', 'fragment']
+    if (offered.includes(wanted)) return wanted
+    if (offered.includes('query')) return 'query'
+    throw new OAuthClientError('ResponseModeUnsupported', `the authorization server offers none of the response modes ${wanted}, query`)
+  }
+
+  /** Handle → DID, afresh each time (DISC-12, DISC-19); the flaw caches it for good. */
+  async #resolveHandle(handle: string): Promise<string> {
+    const cached = this.flaws.has('cache-identity-forever') ? this.#handleCache.get(handle) : undefined
+    if (cached) return cached
+    const did = await resolveHandle(handle, this.options)
+    if (this.flaws.has('cache-identity-forever')) this.#handleCache.set(handle, did)
+    return did
+  }
+
+  /**
+   * STATE-08: the authorization response's parameters, from where the requested mode puts them, URL-decoded.
+   * `params` alone (already decoded by the app) is accepted as is.
+   */
+  static readResponse(response: RedirectResponse, flaws: Flaws = NO_FLAWS): URLSearchParams {
+    const url = new URL(response.url)
+    if (response.mode === 'form_post') return new URLSearchParams(response.form)
+    if (response.mode === 'fragment') {
+      const fragment = url.hash.slice(1)
+      if (!flaws.has('fragment-undecoded')) return new URLSearchParams(fragment)
+      // Only with the flaw: split by hand, values left percent-encoded.
+      const out = new URLSearchParams()
+      for (const pair of fragment.split('&')) {
+        const [k, v = ''] = pair.split('=')
+        out.append(k!, v)
+      }
+      return out
+    }
+    return url.searchParams
   }
 
   /** Finishes a login with the authorization response (the redirect's query parameters). */
@@ -468,7 +592,7 @@ export class MinimalOAuthClient {
     }
     // STATE-04: single use, whatever happens next.
     if (!this.flaws.has('accept-replayed-state')) this.#stores.states.delete(key)
-    if (Date.now() - pending.createdAt > PENDING_LOGIN_LIFETIME_MS) {
+    if (this.clock.local() - pending.createdAt > PENDING_LOGIN_LIFETIME_MS && !this.flaws.has('no-pending-expiry')) {
       throw new OAuthClientError('ExpiredState', 'the authorization response arrived after the login expired; start the login again')
     }
     // ISS-03/ISS-04 (RFC 9207): the response must come from the issuer this login was sent to; the AS advertised
@@ -533,7 +657,7 @@ export class MinimalOAuthClient {
         const oldKey = await DpopKey.fromJwk(previous.dpopKey)
         await this.#revokeQuietly(this.signer(oldKey, oldKey.thumbprint), previous.metadata, previous.tokens)
       }
-      this.#stores.sessions.set(did, { did, issuer: pending.issuer, metadata, pds, dpopKey: pending.dpopKey, tokens })
+      this.#persist({ did, issuer: pending.issuer, metadata, pds, dpopKey: pending.dpopKey, tokens })
       return new OAuthSession(this, did)
     } catch (err) {
       // REVOKE-06: tokens we refuse are revoked before the error is reported.
@@ -593,11 +717,16 @@ export class MinimalOAuthClient {
     if (!stored.tokens.refreshToken) {
       throw new OAuthClientError('RefreshRejected', `the session of ${did} has no refresh token; log in again`)
     }
+    // ISS-06: the session's AS must still be the authority for the account (DID → PDS → PRM) before it gets the
+    // refresh token, as the reference client checks before every refresh.
+    if (!this.flaws.has('no-revalidate-before-refresh')) await this.#verifyIssuerOf(did, stored.issuer)
     // REFRESH-01: the session's AS, the session's DPoP key (DPOP-02), the newest refresh token (REFRESH-02).
     const sessionKey = await DpopKey.fromJwk(stored.dpopKey)
     const key = this.flaws.has('new-dpop-key-on-refresh') ? await DpopKey.generate(sessionKey.alg) : sessionKey
     const signer = this.signer(key, sessionKey.thumbprint)
-    const grant = { grant_type: 'refresh_token', refresh_token: stored.tokens.refreshToken }
+    const grant: Record<string, string> = { grant_type: 'refresh_token', refresh_token: stored.tokens.refreshToken }
+    // Only with the flaw: asks for the full scope again on refresh, as if a refresh could widen it (SCOPE-06).
+    if (this.flaws.has('refresh-with-scope')) grant.scope = SCOPE
     const send = () => this.asPost(signer, stored.metadata, stored.metadata.token_endpoint, grant, 'the refresh request')
     const lose = () => {
       if (this.flaws.has('delete-session-on-any-error')) this.#stores.sessions.delete(did)
@@ -650,14 +779,42 @@ export class MinimalOAuthClient {
       throw err
     }
     // REFRESH-10: a session signed out while the refresh ran is not brought back.
-    if (!this.#stores.sessions.has(did)) {
+    if (!this.#stores.sessions.has(did) && !this.flaws.has('refresh-revives-signed-out-session')) {
       await this.#revokeQuietly(signer, stored.metadata, next)
       throw new OAuthClientError('NoSession', `the session of ${did} was signed out during the refresh`)
     }
     // SCOPE-07: the stored granted scope is the one of this response.
-    const updated: StoredSession = { ...this.#stores.sessions.get(did)!, tokens: next }
-    this.#stores.sessions.set(did, updated)
+    const updated: StoredSession = { ...(this.#stores.sessions.get(did) ?? stored), tokens: next }
+    try {
+      this.#persist(updated)
+    } catch (err) {
+      // REFRESH-12: the old refresh token is spent; new tokens nobody stored would leave a session nobody can
+      // refresh, so they are revoked and the session is reported lost.
+      if (!this.flaws.has('ignore-store-failure')) {
+        await this.#revokeQuietly(signer, stored.metadata, next)
+        this.#forget(did)
+      }
+      throw err
+    }
     return updated
+  }
+
+  /** Stores a session; a failing store is reported as SessionStoreFailed. */
+  #persist(session: StoredSession): void {
+    try {
+      this.#stores.sessions.set(session.did, session)
+    } catch (err) {
+      throw new OAuthClientError('SessionStoreFailed', `storing the session of ${session.did} failed (${(err as Error).message}); the new tokens are revoked, log in again`)
+    }
+  }
+
+  /** Drops a session whatever the store says (it may fail on delete too). */
+  #forget(did: string): void {
+    try {
+      this.#stores.sessions.delete(did)
+    } catch {
+      // the store is broken; the session is unusable anyway
+    }
   }
 }
 
@@ -727,7 +884,9 @@ export class OAuthSession {
     if (this.client.flaws.has('expanded-grant-only') && !grantAllows(stored.tokens.scope, req)) {
       throw new OAuthClientError('PermissionMissing', `the granted scope "${stored.tokens.scope}" has no permission for ${req.path.split('?')[0]}`)
     }
-    if (stored.tokens.expiresAt !== undefined && stored.tokens.expiresAt - EXPIRY_MARGIN_MS <= Date.now()) {
+    // REFRESH-09: refresh shortly before expiry, by the client's own clock, rather than send a dead token.
+    const expiring = stored.tokens.expiresAt !== undefined && stored.tokens.expiresAt - EXPIRY_MARGIN_MS <= this.client.clock.local()
+    if (expiring && !this.client.flaws.has('no-proactive-refresh')) {
       stored = await this.client.refresh(this.did, stored.tokens.accessToken)
     }
     const res = await this.#send(stored, req)

@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose'
 import type { Flaws } from './flaws.ts'
+import type { ClientClock } from './clock.ts'
 import { errorCode, OAuthClientError, send, type HttpResult } from './http.ts'
 
 /**
@@ -57,8 +58,9 @@ export class DpopKey {
   }
 
   /** A proof for one HTTP request (RFC 9449 §4.2): only the standard claims (DPOP-08). */
-  proof(claims: { jti: string; htm: string; htu: string; nonce?: string; ath?: string }): Promise<string> {
-    const payload: Record<string, unknown> = { jti: claims.jti, htm: claims.htm, htu: claims.htu, iat: Math.floor(Date.now() / 1000) }
+  proof(claims: { jti: string; htm: string; htu: string; nonce?: string; ath?: string }, now: number): Promise<string> {
+    // DPOP-10: iat from the client's corrected clock, never ahead of the server's.
+    const payload: Record<string, unknown> = { jti: claims.jti, htm: claims.htm, htu: claims.htu, iat: Math.floor(now / 1000) }
     if (claims.nonce !== undefined) payload.nonce = claims.nonce
     if (claims.ath !== undefined) payload.ath = claims.ath
     return new SignJWT(payload).setProtectedHeader({ alg: this.alg, typ: 'dpop+jwt', jwk: this.publicJwk }).sign(this.privateKey)
@@ -200,6 +202,7 @@ export interface DpopSigner {
   session: string
   nonces: NonceCache
   flaws: Flaws
+  clock: ClientClock
 }
 
 /**
@@ -208,7 +211,7 @@ export interface DpopSigner {
  * one without a new nonce, is returned to the caller as is (NONCE-04: no loop).
  */
 export async function dpopFetch(signer: DpopSigner, req: DpopRequest): Promise<HttpResult> {
-  const { key, session, nonces, flaws } = signer
+  const { key, session, nonces, flaws, clock } = signer
   const url = new URL(req.url)
   // RFC 9449 §4.2: htu is the target URI without query and fragment.
   const htu = flaws.has('htu-with-query') ? url.origin + url.pathname + url.search : url.origin + url.pathname
@@ -221,9 +224,9 @@ export async function dpopFetch(signer: DpopSigner, req: DpopRequest): Promise<H
     if (key) {
       const jti = flaws.has('reuse-dpop-jti') && firstJti ? firstJti : randomBytes(16).toString('base64url')
       firstJti ??= jti
-      headers.DPoP = await key.proof({ jti, htm: req.method, htu, nonce, ath })
+      headers.DPoP = await key.proof({ jti, htm: req.method, htu, nonce, ath }, clock.now())
     }
-    const res = await send(req.url, { method: req.method, headers, body: await req.body?.() }, req.what)
+    const res = await send(req.url, { method: req.method, headers, body: await req.body?.() }, req.what, { clock })
     const challenged = isNonceChallenge(res, req.server, flaws)
     const fresh = res.headers.get('dpop-nonce') ?? undefined
     if (fresh) nonces.learn(session, url.origin, fresh, challenged)

@@ -42,14 +42,22 @@ export async function readResponse(url: string, res: Response): Promise<HttpResu
  * documents and OAuth endpoints must answer themselves (DISC-08), and a redirect must never carry a token or a
  * proof to another host (RES-04). `globalThis.fetch` is looked up at each call so a patched fetch (msw) applies.
  */
-export async function send(url: string, init: RequestInit, what: string): Promise<HttpResult> {
+export async function send(url: string, init: RequestInit, what: string, options: SendOptions = {}): Promise<HttpResult> {
   let res: Response
   try {
-    res = await globalThis.fetch(url, { ...init, redirect: 'manual' })
+    res = await globalThis.fetch(url, { ...init, redirect: options.followRedirects ? 'follow' : 'manual' })
   } catch (err) {
     throw new OAuthClientError('NetworkError', `${what}: could not reach ${url} (${(err as Error).message})`)
   }
+  options.clock?.observe(res.headers)
   return readResponse(url, res)
+}
+
+export interface SendOptions {
+  /** Learns the server's time from the `Date` header (DPOP-10). */
+  clock?: { observe(headers: Headers): void }
+  /** Only with the lenient-metadata-response flaw. */
+  followRedirects?: boolean
 }
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i
@@ -69,10 +77,12 @@ export async function getJson(
   url: string,
   what: string,
   code: string,
-  options: { accept404?: boolean } = {},
+  options: { accept404?: boolean; clock?: SendOptions['clock']; lenient?: boolean } = {},
 ): Promise<JsonObject | undefined> {
-  const res = await send(url, { headers: { accept: 'application/json' } }, what)
+  const res = await send(url, { headers: { accept: 'application/json' } }, what, { clock: options.clock, followRedirects: options.lenient })
   if (res.status === 404 && options.accept404) return undefined
+  // Only with the lenient-metadata-response flaw: any 2xx, any content type.
+  if (options.lenient && res.status >= 200 && res.status < 300 && isObject(res.json)) return res.json
   if (res.status >= 300 && res.status < 400) {
     const location = res.headers.get('location')
     throw new OAuthClientError(code, `${what}: ${url} answered a ${res.status} redirect${location ? ` to ${location}` : ''}; metadata redirects are not followed`)

@@ -26,10 +26,13 @@ const SCOPE = 'atproto transition:generic'
 
 class MemoryStore<T> {
   readonly map = new Map<string, T>()
+  /** Set by the driver's `failStoreWrites` (REFRESH-12): every write fails from then on. */
+  failing = false
   async get(key: string) {
     return this.map.get(key)
   }
   async set(key: string, value: T) {
+    if (this.failing) throw new Error('the session store refused the write (disk full)')
     this.map.set(key, value)
   }
   async del(key: string) {
@@ -68,6 +71,25 @@ export function officialNodeClient(options: OfficialClientOptions = {}): Driver 
       sessionStore: sessions,
       requestLock: async <T>(_name: string, fn: () => T | PromiseLike<T>) => fn(),
     }
+    if (ctx.clientKind === 'native') {
+      // A native app: a discoverable client_id, application_type native and the custom-scheme redirect named
+      // after the reversed client host (LOOP-05).
+      const clientId = `${ctx.clientOrigin}/oauth-client-metadata.json`
+      const scheme = new URL(ctx.clientOrigin).hostname.split('.').reverse().join('.')
+      const metadata = {
+        client_id: clientId,
+        client_name: 'atproto-oauth-conformance native example',
+        redirect_uris: [`${scheme}:/callback`],
+        scope: SCOPE,
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        dpop_bound_access_tokens: true,
+      }
+      ctx.hostDocument('/oauth-client-metadata.json', metadata)
+      return new NodeOAuthClient({ ...common, clientMetadata: metadata as never })
+    }
     if (ctx.clientKind !== 'confidential') {
       const query = new URLSearchParams({ scope: scope(), redirect_uri: ctx.redirectUri })
       return new NodeOAuthClient({
@@ -85,7 +107,8 @@ export function officialNodeClient(options: OfficialClientOptions = {}): Driver 
       })
     }
     const key = await confidentialKey()
-    const clientId = `${ctx.clientOrigin}/client-metadata.json`
+    // META-17: the conventional location.
+    const clientId = `${ctx.clientOrigin}/oauth-client-metadata.json`
     const metadata = {
       client_id: clientId,
       client_name: 'atproto-oauth-conformance confidential example',
@@ -99,7 +122,7 @@ export function officialNodeClient(options: OfficialClientOptions = {}): Driver 
       dpop_bound_access_tokens: true,
       jwks: { keys: [key.publicJwk] },
     }
-    ctx.hostDocument('/client-metadata.json', metadata)
+    ctx.hostDocument('/oauth-client-metadata.json', metadata)
     return new NodeOAuthClient({ ...common, clientMetadata: metadata as never, keyset: [key] })
   }
 
@@ -120,11 +143,12 @@ export function officialNodeClient(options: OfficialClientOptions = {}): Driver 
     async init(context): Promise<Capabilities> {
       ctx = context
       client = await build()
-      return { confidential: true, refresh: true, restore: true, signOut: true, granularScopes: true }
+      // No clientClock: the library reads Date.now() itself, so scenarios that move the client's clock SKIP.
+      return { confidential: true, native: true, refresh: true, restore: true, signOut: true, granularScopes: true, storeFaults: true }
     },
-    authorize: (input) =>
+    authorize: (input, opts) =>
       attempt(async () => {
-        const url = await client.authorize(input, { scope: scope(), state: randomBytes(8).toString('hex') })
+        const url = await client.authorize(input, { scope: opts?.scope ?? scope(), state: randomBytes(8).toString('hex') })
         issuer = url.origin
         return { authorizationUrl: url.href }
       }),
@@ -176,6 +200,9 @@ export function officialNodeClient(options: OfficialClientOptions = {}): Driver 
         await session.signOut()
         session = undefined
       }),
+    async failStoreWrites() {
+      sessions.failing = true
+    },
     async dispose() {
       session = undefined
     },

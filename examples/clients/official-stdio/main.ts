@@ -20,5 +20,5 @@ const flaw = values.flaw as 'mask-bad-iss' | undefined
 
 await serveStdio(() => officialNodeClient({ flaw }), {
   name: `@atproto/oauth-client-node (stdio)${flaw ? ` flaw=${flaw}` : ''}`,
-  capabilities: { confidential: true, refresh: true, restore: true, signOut: true },
+  capabilities: { confidential: true, native: true, refresh: true, restore: true, signOut: true, storeFaults: true },
 })

@@ -30,6 +30,11 @@ const isDid = (v) => typeof v === 'string' && /^did:(plc:[a-z2-7]{24}|web:[a-zA-
 // HTTP helpers
 // ---------------------------------------------------------------------------------------------------------------
 
+// DPOP-10: how far the servers' clock (their Date header) is ahead of ours, when that is more than the header's
+// one-second resolution explains. Proofs are signed with the corrected time, so a wrong local clock still works.
+let clockCorrectionMs = 0
+const serverNow = () => Date.now() + clockCorrectionMs
+
 /** fetch without following redirects (metadata must answer itself; a redirect must never carry a token). */
 async function send(url, init, what) {
   let res
@@ -38,6 +43,8 @@ async function send(url, init, what) {
   } catch (err) {
     throw new OAuthClientError('NetworkError', `${what}: could not reach ${url} (${err.message})`)
   }
+  const date = Date.parse(res.headers.get('date') ?? '')
+  if (Number.isFinite(date)) clockCorrectionMs = Math.abs(date - Date.now()) > 1500 ? date - Date.now() : 0
   const text = await res.text()
   let json
   try {
@@ -52,8 +59,10 @@ async function send(url, init, what) {
 async function getJson(url, what, code, allow404 = false) {
   const res = await send(url, { headers: { accept: 'application/json' } }, what)
   if (res.status === 404 && allow404) return undefined
-  if (res.status !== 200 || !isObject(res.json)) {
-    throw new OAuthClientError(code, `${what}: ${url} answered HTTP ${res.status}${describe(res)} (expected 200 and a JSON object)`)
+  // DISC-08: HTTP 200, a JSON content type and a JSON object; nothing else counts as metadata.
+  const type = res.headers.get('content-type') ?? ''
+  if (res.status !== 200 || !/^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i.test(type) || !isObject(res.json)) {
+    throw new OAuthClientError(code, `${what}: ${url} answered HTTP ${res.status} ${type}${describe(res)} (expected 200 and a JSON object)`)
   }
   return res.json
 }
@@ -86,7 +95,7 @@ function signEs256(header, payload, privateKey) {
 /** One proof per request: a new jti (DPOP-05), htu without query or fragment, the nonce, and ath for resource calls. */
 function dpopProof(key, { method, url, nonce, accessToken }) {
   const u = new URL(url)
-  const payload = { jti: random(16), htm: method, htu: u.origin + u.pathname, iat: Math.floor(Date.now() / 1000) }
+  const payload = { jti: random(16), htm: method, htu: u.origin + u.pathname, iat: Math.floor(serverNow() / 1000) }
   if (nonce) payload.nonce = nonce
   if (accessToken) payload.ath = sha256(accessToken)
   return signEs256({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.jwk }, payload, key.privateKey)
@@ -307,10 +316,12 @@ export function createClient(config) {
     const params = { response_type: 'code', redirect_uri: config.redirectUri, scope: SCOPE, state, code_challenge: sha256(verifier), code_challenge_method: 'S256' }
     if (loginHint) params.login_hint = loginHint
     const res = await asPost(key, metadata.pushed_authorization_request_endpoint, params, 'the pushed authorization request')
-    if ((res.status !== 201 && res.status !== 200) || !isObject(res.json) || typeof res.json.request_uri !== 'string') {
+    // PAR-05: a request_uri and a positive expires_in, or no redirect at all.
+    const ok = isObject(res.json) && typeof res.json.request_uri === 'string' && Number.isInteger(res.json.expires_in) && res.json.expires_in > 0
+    if ((res.status !== 201 && res.status !== 200) || !ok) {
       throw new OAuthClientError('ParRejected', `the pushed authorization request was refused: HTTP ${res.status}${describe(res)}`)
     }
-    pending.set(state, { issuer, metadata, key, verifier, expectedDid, pds })
+    pending.set(state, { issuer, metadata, key, verifier, expectedDid, pds, createdAt: Date.now() })
     // PAR-06: the front channel carries only client_id and request_uri.
     const url = new URL(metadata.authorization_endpoint)
     url.searchParams.set('client_id', clientId)
@@ -324,6 +335,8 @@ export function createClient(config) {
     const login = state === null ? undefined : pending.get(state)
     if (!login) throw new OAuthClientError('UnknownState', state === null ? 'the authorization response has no state' : 'the state belongs to no pending login')
     pending.delete(state) // STATE-04: single use
+    // STATE-09: a pending login expires (the AS forgets its request after 5 minutes idle).
+    if (Date.now() - login.createdAt > 30 * 60_000) throw new OAuthClientError('ExpiredState', 'the login expired; start again')
     // ISS-03/04 (RFC 9207): the response must name the issuer the login went to.
     const iss = params.get('iss')
     if (iss !== login.issuer) {
