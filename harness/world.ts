@@ -11,7 +11,7 @@ import { NonceManager, ReplayStore } from '../protocol/nonce.ts'
 import { manualClock, realClock as wallClock, type Clock } from '../model/clock.ts'
 import { readBody } from '../model/body.ts'
 import { listenLoopback, type LoopbackServer } from './http/listen.ts'
-import { recordExchanges } from './http/record.ts'
+import { recordExchanges, recordRefused } from './http/record.ts'
 import { enforceBudget, type RequestBudget } from './http/budget.ts'
 import { releaseFetchPools } from './http/fetch-pools.ts'
 import { holdNetworkGuard, routeHttpsHost } from './https-hosts.ts'
@@ -254,9 +254,11 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     urls.clientHost = clientHost.origin
     hosts.set(CLIENT_HOST, clientHost.origin)
     if (options.https) {
-      const publicUrl = (label: string, loopback: string) => {
+      const publicUrl = (label: 'identity' | 'entryway' | 'pds', loopback: string) => {
         const host = `${label}.${id}.test`
-        unroute.push(routeHttpsHost(host, loopback))
+        const server: ServerName = label === 'entryway' ? 'as' : label
+        // A plain-http request to an https host never reaches a server; it is recorded with its real URL.
+        unroute.push(routeHttpsHost(host, loopback, (attempt) => recordRefused(transcript, server, attempt)))
         return `https://${host}`
       }
       urls.identity = publicUrl('identity', urls.identity)

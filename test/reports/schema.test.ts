@@ -106,6 +106,7 @@ const maximal: DeepRequired<RunReport> = {
           endTick: 2,
           request: { method: 'GET', url: 'https://client.test/m.json', path: '/m.json', headers: { a: 'b', 'set-cookie': ['x', 'y'] }, body: '', params: { a: 1 } },
           response: { status: 200, headers: {}, body: '{}' },
+          refused: 'r',
           dpop: { header: { typ: 'dpop+jwt' }, payload: { jti: 'j' }, raw: 'a.b.c' },
         },
         { kind: 'step', seq: 2, ref: '#2', step: 0, op: 'authorize', at: 1, outcome: { status: 'rejected', code: 'C', message: 'm' } },
