@@ -71,6 +71,11 @@ export interface Scenario {
   client?: 'public' | 'confidential'
   /** How a confidential client publishes its keys (`jwks` inline by default). */
   publishKeysBy?: 'jwks' | 'jwks_uri'
+  /**
+   * `required`: the scenario tests the production configuration (e.g. refusing http, DISC-18), so its World is
+   * always presented under https host names; a driver that cannot reach them SKIPs it with the reason.
+   */
+  https?: 'required'
   /** Capabilities the client must have, else the scenario is SKIPped with the reason. */
   needs?: (keyof Capabilities)[]
   faults?: FaultPlan

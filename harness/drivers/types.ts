@@ -32,6 +32,11 @@ export interface Capabilities {
   refresh: boolean
   restore: boolean
   signOut: boolean
+  /**
+   * The client speaks only https (a production-only library: no allowHttp). The runner then gives it a World
+   * under https host names (in-process clients), or SKIPs the scenario with the reason (other drivers).
+   */
+  httpsOnly?: boolean
 }
 
 /** A logged-in session as the client reports it. */

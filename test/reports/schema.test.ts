@@ -46,7 +46,7 @@ const maximal: DeepRequired<RunReport> = {
   topology: 'self-hosted',
   redacted: false,
   incomplete: true,
-  totals: { PASS: 0, FAIL: 1, WARN: 0, SKIP: 0, ERROR: 0, scenarios: 1 },
+  totals: { PASS: 0, FAIL: 1, WARN: 0, SKIP: 0, INCONCLUSIVE: 0, ERROR: 0, scenarios: 1 },
   scenarios: [
     {
       id: 'callback-iss-mismatch',
@@ -134,7 +134,7 @@ const minimal: RunReport = {
   durationMs: 0,
   client: { name: 'c', driver: 'in-process' },
   redacted: true,
-  totals: { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, ERROR: 0, scenarios: 0 },
+  totals: { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, INCONCLUSIVE: 0, ERROR: 0, scenarios: 0 },
   scenarios: [],
 }
 
