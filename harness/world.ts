@@ -41,7 +41,7 @@ export interface WorldOptions {
   maxRequests?: number
 }
 
-/** A document the client host serves (client metadata, JWKS), under `https://client.test/<path>`. */
+/** A document the client host serves (client metadata, JWKS), under `https://client.world.internal/<path>`. */
 export interface HostedDocument {
   status?: number
   contentType?: string
@@ -49,7 +49,7 @@ export interface HostedDocument {
 }
 
 /** Public host name of the client's own web origin inside a World (client metadata, JWKS, redirect URIs). */
-export const CLIENT_HOST = 'client.test'
+export const CLIENT_HOST = 'client.world.internal'
 
 /** One fresh mock AS + PDS + identity on ephemeral loopback ports, with its fault plan, clock and transcript. */
 export interface World {
@@ -69,7 +69,7 @@ export interface World {
     /** XRPC handle resolver + PLC directory + did:web host. */
     identity: string
     plcDirectory: string
-    /** Loopback origin of `https://client.test`. */
+    /** Loopback origin of `https://client.world.internal`. */
     clientHost: string
   }
   /** alice (did:plc) and bob (did:web) on this World's PDS; carol on a foreign PDS whose AS is elsewhere. */
@@ -81,7 +81,7 @@ export interface World {
    * nonces being disabled are fixed when the World starts.
    */
   setFaults(plan: FaultPlan): void
-  /** Serves a document at `https://client.test<path>` (e.g. a confidential client's metadata). */
+  /** Serves a document at `https://client.world.internal<path>` (e.g. a confidential client's metadata). */
   host(path: string, doc: HostedDocument): string
   /** Unexpected exceptions inside the mocks: any makes the scenario ERROR (a harness bug). */
   readonly harnessFaults: { error: unknown; where: string }[]

@@ -8,7 +8,7 @@ function discard(res: Response): void {
   void res.body?.cancel().catch(() => undefined)
 }
 
-/** Maps public host names (e.g. `client.test`) to the loopback origin that serves them. */
+/** Maps public host names (e.g. `client.world.internal`) to the loopback origin that serves them. */
 export type HostMap = ReadonlyMap<string, string>
 
 export interface FetchLimits {

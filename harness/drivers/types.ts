@@ -9,7 +9,7 @@ export interface DriverContext {
   /** The loopback redirect URI a public client should register (nobody listens there: the harness delivers the callback). */
   redirectUri: string
   /**
-   * The client's own https origin inside the World (`https://client.test`). A confidential or web client
+   * The client's own https origin inside the World (`https://client.world.internal`). A confidential or web client
    * serves its metadata here through `hostDocument`, and uses it for its client_id and redirect URIs.
    */
   clientOrigin: string

@@ -18,7 +18,7 @@ export const metaDocument = defineCheck({
       else {
         if (doc.dpop_bound_access_tokens !== true) problems.push(`dpop_bound_access_tokens is ${JSON.stringify(doc.dpop_bound_access_tokens)}`)
         if (typeof doc.scope !== 'string' || !doc.scope.split(' ').includes('atproto')) problems.push('scope lacks "atproto"')
-        if (doc.client_id !== `https://client.test${ex.request.path}`) problems.push(`client_id ${JSON.stringify(doc.client_id)} is not the document URL`)
+        if (doc.client_id !== `https://client.world.internal${ex.request.path}`) problems.push(`client_id ${JSON.stringify(doc.client_id)} is not the document URL`)
         if (doc.token_endpoint_auth_method === 'private_key_jwt' && (doc.jwks === undefined) === (doc.jwks_uri === undefined)) {
           problems.push('needs exactly one of jwks and jwks_uri')
         }

@@ -45,7 +45,7 @@ describe('the process driver', () => {
     expect(caps).toEqual({ confidential: true, refresh: true, restore: true, signOut: true })
     // The confidential official client publishes its metadata while it initialises.
     expect(Object.keys(documents)).toEqual(['/client-metadata.json'])
-    expect(documents['/client-metadata.json']).toMatchObject({ client_id: 'https://client.test/client-metadata.json', token_endpoint_auth_method: 'private_key_jwt' })
+    expect(documents['/client-metadata.json']).toMatchObject({ client_id: 'https://client.world.internal/client-metadata.json', token_endpoint_auth_method: 'private_key_jwt' })
   })
 
   it('probes a client with hello alone', async () => {

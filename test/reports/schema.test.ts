@@ -104,7 +104,7 @@ const maximal: DeepRequired<RunReport> = {
           step: -1,
           startTick: 1,
           endTick: 2,
-          request: { method: 'GET', url: 'https://client.test/m.json', path: '/m.json', headers: { a: 'b', 'set-cookie': ['x', 'y'] }, body: '', params: { a: 1 } },
+          request: { method: 'GET', url: 'https://client.world.internal/m.json', path: '/m.json', headers: { a: 'b', 'set-cookie': ['x', 'y'] }, body: '', params: { a: 1 } },
           response: { status: 200, headers: {}, body: '{}' },
           refused: 'r',
           dpop: { header: { typ: 'dpop+jwt' }, payload: { jti: 'j' }, raw: 'a.b.c' },
