@@ -149,7 +149,7 @@ export function atcuteNodeClient(): Driver {
       attempt(async () => {
         // A fresh client instance over the same stores, as after a process restart.
         client = await build()
-        session = await client.restore(sub as Did, { refresh: false })
+        session = await client.restore(sub as Did)
         return info(session)
       }),
     signOut: () =>
