@@ -5,7 +5,7 @@ import { REQUIREMENTS } from '../scenarios/catalog.ts'
 import { loadExclusions, reportCoverage } from './coverage.ts'
 import { REPORT_SCHEMA_VERSION, type RunReport, type ScenarioResult } from '../reports/schema.ts'
 import type { CheckContext } from './check.ts'
-import { ClientRejected, DriverUnavailable, type Driver, type DriverContext } from './drivers/types.ts'
+import { ClientRejected, DriverUnavailable, isClientRejected, type Driver, type DriverContext } from './drivers/types.ts'
 import { EXPECTATION_CHECK_ID, judgeExpectation, toVerdict } from './judge.ts'
 import { redactTranscript } from './redact.ts'
 import type { Scenario, Step } from './scenario.ts'
@@ -68,7 +68,8 @@ function timeout<T>(promise: Promise<T>, ms: number, op: string): Promise<T> {
 }
 
 function outcomeOf(err: unknown): StepOutcome {
-  if (err instanceof ClientRejected) return { status: 'rejected', code: err.code, message: err.message }
+  // A refusal is an explicit ClientRejected; any other escaping error is a crash (ERROR), never a refusal.
+  if (isClientRejected(err)) return { status: 'rejected', code: err.code, message: err.message }
   if (err instanceof HarnessError) return { status: 'error', code: err.code, message: err.message }
   return { status: 'error', code: 'ERR_DRIVER_CRASH', message: `the driver threw ${(err as Error)?.stack ?? String(err)}` }
 }

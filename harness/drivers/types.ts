@@ -87,14 +87,27 @@ export interface Driver {
   log?(): string | undefined
 }
 
-/** The client under test refused an operation: its own error code and message. */
+const CLIENT_REJECTED = Symbol.for('atproto-oauth-conformance.ClientRejected')
+
+/**
+ * The client under test refused an operation: its own error code and message. Recognised by a registered-symbol
+ * brand (`isClientRejected`), not `instanceof`, so an adapter whose copy of this package resolves to another
+ * module instance (a user's project, a bundler) is still understood.
+ */
 export class ClientRejected extends Error {
+  readonly [CLIENT_REJECTED] = true
+  override readonly name = 'ClientRejected'
   constructor(
     readonly code: string,
     message: string,
   ) {
     super(message)
   }
+}
+
+/** Whether `err` is a ClientRejected from any copy of this package. */
+export function isClientRejected(err: unknown): err is ClientRejected {
+  return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[CLIENT_REJECTED] === true && typeof (err as { code?: unknown }).code === 'string'
 }
 
 /** The driver cannot run on this machine (no Chromium…): its scenarios SKIP with this message as the reason. */
