@@ -35,6 +35,18 @@ function keyValue(value: string, previous: Record<string, string> = {}): Record<
   return { ...previous, [value.slice(0, i)]: value.slice(i + 1) }
 }
 
+/**
+ * Ends the process as soon as a run's reports are written and its Worlds are closed: timers, sockets or workers
+ * a client left behind must not hold it open. Output is flushed first; the exit code is the one the run set.
+ */
+function exitsWhenDone<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args) => {
+    await action(...args)
+    await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))))
+    process.exit()
+  }
+}
+
 const program = new Command()
   .name('atproto-oauth-conformance')
   .description('Conformance harness for AT Protocol OAuth clients')
@@ -65,7 +77,7 @@ program
   .option('--no-redact', 'keep tokens and codes in the report transcripts')
   .option('--baseline <file>', 'expected failures: listed FAILs/ERRORs do not fail the run, stale entries do')
   .option('--client-browser <url|example>', "drive a web client's page in Chromium (docs/browser-driver.md); example[?flaw=…] is the bundled SPA")
-  .action(async (opts, cmd: Command) => {
+  .action(exitsWhenDone(async (opts, cmd: Command) => {
     const scenarios = selectScenarios(SCENARIOS, { ids: opts.scenario, families: opts.family, tags: opts.tag })
     if (scenarios.length === 0) throw new HarnessError('ERR_CONFIG', 'the filters select no scenario')
     const baseline = opts.baseline ? await readBaseline(opts.baseline, defaultVocabulary()) : undefined
@@ -133,7 +145,7 @@ program
       // A report file that could not be written fails the run too (exit 1, never 2: the run itself completed).
       process.exitCode = runFailed(report) || files.failed.length > 0 ? 1 : 0
     }
-  })
+  }))
 
 program
   .command('list')

@@ -10,6 +10,7 @@ const COLOR: Record<Status, (s: string) => string> = {
   FAIL: pc.red,
   WARN: pc.yellow,
   SKIP: pc.dim,
+  INCONCLUSIVE: pc.cyan,
   ERROR: pc.magenta,
 }
 
@@ -37,10 +38,14 @@ export function runHeader(clientName: string, driver: string, scenarios: readonl
   return pc.bold(`atproto-oauth-conformance — client ${ct(clientName)} (${ct(driver)}), ${scenarios.length} scenario(s)`)
 }
 
-/** The plain closing line CI systems read: `N passed, N failed, N skipped` (WARN counts as passed, ERROR as failed). */
+/**
+ * The plain closing line CI systems read: `N passed, N failed, N skipped` (WARN counts as passed, ERROR as
+ * failed), then `, N inconclusive` when there are any.
+ */
 export function closingLine(report: RunReport): string {
   const t = report.totals
-  return `${t.PASS + t.WARN} passed, ${t.FAIL + t.ERROR} failed, ${t.SKIP} skipped`
+  const inconclusive = t.INCONCLUSIVE ? `, ${t.INCONCLUSIVE} inconclusive` : ''
+  return `${t.PASS + t.WARN} passed, ${t.FAIL + t.ERROR} failed, ${t.SKIP} skipped${inconclusive}`
 }
 
 /** Console lines stay readable: a check text longer than this is cut (report.html has it whole). */
@@ -51,17 +56,17 @@ const cut = (text: string) => (text.length > MAX_CONSOLE_TEXT ? `${text.slice(0,
 export function summary(report: RunReport): string {
   const families = new Map<string, Record<Status, number>>()
   for (const s of report.scenarios) {
-    const row = families.get(s.family) ?? { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, ERROR: 0 }
+    const row = families.get(s.family) ?? { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, INCONCLUSIVE: 0, ERROR: 0 }
     row[s.verdict]++
     families.set(s.family, row)
   }
-  const table = new Table({ head: ['family', 'PASS', 'FAIL', 'WARN', 'SKIP', 'ERROR'], style: { head: [], border: [] } })
+  const table = new Table({ head: ['family', 'PASS', 'FAIL', 'WARN', 'SKIP', 'INCONCLUSIVE', 'ERROR'], style: { head: [], border: [] } })
   for (const [family, row] of families) {
-    table.push([ct(family), row.PASS, row.FAIL ? pc.red(String(row.FAIL)) : 0, row.WARN, row.SKIP, row.ERROR ? pc.magenta(String(row.ERROR)) : 0])
+    table.push([ct(family), row.PASS, row.FAIL ? pc.red(String(row.FAIL)) : 0, row.WARN, row.SKIP, row.INCONCLUSIVE ? pc.cyan(String(row.INCONCLUSIVE)) : 0, row.ERROR ? pc.magenta(String(row.ERROR)) : 0])
   }
   const lines = ['', table.toString()]
   const problems = report.scenarios.flatMap((s) =>
-    s.checks.filter((c) => c.status === 'FAIL' || c.status === 'ERROR' || c.status === 'WARN').map((c) => ({ s, c })),
+    s.checks.filter((c) => c.status === 'FAIL' || c.status === 'ERROR' || c.status === 'WARN' || c.status === 'INCONCLUSIVE').map((c) => ({ s, c })),
   )
   if (problems.length > 0) lines.push('', pc.bold('Findings:'))
   for (const { s, c } of problems) {

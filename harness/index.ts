@@ -7,6 +7,7 @@ export { createWorld, type Topology, type World, type WorldOptions } from './wor
 export { defineScenario, type Expectation, type Family, type Level, type RequirementRef, type Scenario, type Step } from './scenario.ts'
 export {
   ClientRejected,
+  isClientRejected,
   type Capabilities,
   type ClientAdapterFactory,
   type Driver,

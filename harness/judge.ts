@@ -19,6 +19,8 @@ export function toVerdict(check: Pick<Check, 'id' | 'title' | 'requirement'>, fi
       return { ...base, status: 'PASS', observed: finding.observed, evidence: finding.evidence ?? [] }
     case 'skip':
       return { ...base, status: 'SKIP', reason: finding.reason, evidence: [] }
+    case 'inconclusive':
+      return { ...base, status: 'INCONCLUSIVE', reason: finding.reason, observed: finding.observed, evidence: finding.evidence ?? [] }
     case 'fail':
       return {
         ...base,
@@ -78,6 +80,7 @@ export function judgeExpectation(ctx: CheckContext): Finding {
         expected: `every step completes (${scenario.steps.map((s) => s.op).join(' → ')})`,
         observed: `${stepName(scenario, refused.step)} failed: ${refused.outcome.code}: ${refused.outcome.message}`,
         evidence: [refused.ref, ...transcript.exchanges({ actor: 'client' }).filter((e) => e.step === refused.step).slice(-3).map((e) => e.ref)],
+        goodPathThrough: refused.step,
       }
     }
     const missing = (expect.sends ?? []).filter((p) => !transcript.exchanges().some((e) => matches(e, p)))
@@ -125,6 +128,7 @@ export function judgeExpectation(ctx: CheckContext): Finding {
       expected: `steps before ${stepName(scenario, target)} complete, then the client refuses ${expect.failsAt}`,
       observed: `${stepName(scenario, early.step)} already failed: ${early.outcome.code}: ${early.outcome.message}`,
       evidence: [early.ref],
+      goodPathThrough: early.step,
     }
   }
   const forbiddenPatterns = expect.forbidden ?? []
@@ -148,6 +152,7 @@ export function judgeExpectation(ctx: CheckContext): Finding {
       expected: `the client refuses ${stepName(scenario, target)} and sends ${unsent.join(', ')}`,
       observed: `it refused (${at.outcome.code}: ${at.outcome.message}) but sent no ${unsent.join(', ')}`,
       evidence: [at.ref],
+      goodPathThrough: target,
     }
   }
   if (at?.outcome.status === 'ok') {
@@ -164,6 +169,7 @@ export function judgeExpectation(ctx: CheckContext): Finding {
       expected: `the client refuses ${stepName(scenario, target)} and reports /${expect.message}/ to the app`,
       observed: `it refused with ${at.outcome.code}: ${at.outcome.message}`,
       evidence: [at.ref],
+      goodPathThrough: target,
     }
   }
   if (at?.outcome.status === 'rejected') {
@@ -171,6 +177,8 @@ export function judgeExpectation(ctx: CheckContext): Finding {
       kind: 'pass',
       observed: `refused at ${expect.failsAt}: ${at.outcome.code}: ${at.outcome.message}${forbiddenPatterns.length ? `; no ${forbiddenPatterns.join(', ')} after it` : ''}`,
       evidence: [at.ref],
+      // A refusal that names the fault (`message`) is meaningful on its own; any other needs the good path.
+      ...(expect.message ? {} : { goodPathThrough: target }),
     }
   }
   return { kind: 'skip', reason: `${stepName(scenario, target)} was not reached` }

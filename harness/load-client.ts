@@ -11,6 +11,7 @@ export type ClientModuleFactory = (options: Record<string, string>) => Driver | 
 export const BUNDLED_CLIENTS: Record<string, string> = {
   official: '../examples/clients/official-node/index.ts',
   minimal: '../examples/clients/minimal/index.ts',
+  atcute: '../examples/clients/atcute-node/index.ts',
 }
 
 /** Loads `--client <name|module>`: a bundled client name, or a path to a module whose default export is a factory. */

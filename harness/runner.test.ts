@@ -86,3 +86,66 @@ describe('runScenario', () => {
     expect(parallel.scenarios.map((s) => [s.id, s.verdict])).toEqual(serial.scenarios.map((s) => [s.id, s.verdict]))
   })
 })
+
+/** A client that refuses every operation after init: it cannot log in anywhere. */
+function refusesEverything(): Driver {
+  const real = officialNodeClient()
+  const no = () => Promise.reject(new ClientRejected('NoWay', 'I refuse everything'))
+  return { ...real, authorize: no, callback: no, call: no, refresh: no, restore: no, signOut: no }
+}
+
+describe('verdicts speak only to what happened', () => {
+  const byId = (id: string) => SCENARIOS.find((s) => s.id === id)!
+
+  it('a client that refuses everything is INCONCLUSIVE on negative scenarios, not PASS; its good path FAILs', async () => {
+    const scenarios = ['login-with-handle', 'callback-iss-mismatch', 'callback-state-tampered', 'ident-no-pds-service'].map(byId)
+    const report = await runSuite({ scenarios, driver: refusesEverything, clientName: 'refuser' })
+    expect(report.scenarios.map((s) => [s.id, s.verdict])).toEqual([
+      ['login-with-handle', 'FAIL'],
+      ['callback-iss-mismatch', 'INCONCLUSIVE'],
+      ['callback-state-tampered', 'INCONCLUSIVE'],
+      ['ident-no-pds-service', 'INCONCLUSIVE'],
+    ])
+    const expectation = report.scenarios[1]!.checks.find((c) => c.checkId === 'scenario.expectation')!
+    expect(expectation.reason).toMatch(/does not complete the good path [a-z-]+ in this World \(authorize failed: NoWay/)
+    expect(report.totals.INCONCLUSIVE).toBe(3)
+  })
+
+  it('the same negative scenario PASSes for a client that completes the good path', async () => {
+    const result = await runScenario(byId('callback-iss-mismatch'), options(() => officialNodeClient()))
+    expect(result.verdict).toBe('PASS')
+  })
+
+  it('a good-path failure after the refused step does not matter: the gate asks only for the steps up to it', async () => {
+    // Refuses only calls: it completes logins, so a refusal at callback counts.
+    const callsRefused = () => ({ ...officialNodeClient(), call: () => Promise.reject(new ClientRejected('NoCalls', 'no')) })
+    const result = await runScenario(byId('callback-iss-mismatch'), options(callsRefused))
+    expect(result.verdict).toBe('PASS')
+  })
+
+  it('checks over a transcript cut by a timeout SKIP with the reason; the scenario is ERROR', async () => {
+    const hangsAtCall = () => ({ ...officialNodeClient(), call: () => new Promise<never>(() => {}) })
+    const result = await runScenario(login, options(hangsAtCall, { timeoutMs: 1500 }))
+    expect(result.verdict).toBe('ERROR')
+    const judged = result.checks.filter((c) => !c.checkId.startsWith('harness.'))
+    expect(judged.length).toBeGreaterThan(5)
+    for (const c of judged) {
+      expect(c.status, c.checkId).toBe('SKIP')
+      expect(c.reason).toMatch(/^the transcript was cut at step 3 \(call\) by ERR_DRIVER_TIMEOUT/)
+    }
+  })
+
+  it('an httpsOnly client is run in an https World (in-process) or SKIPped with the reason (other drivers)', async () => {
+    const seen: boolean[] = []
+    const httpsOnly = (): Driver => {
+      const real = officialNodeClient()
+      return { ...real, init: async (ctx) => (seen.push(ctx.allowHttp), { ...(await real.init(ctx)), httpsOnly: true }) }
+    }
+    const result = await runScenario(login, options(httpsOnly))
+    expect(result.verdict).toBe('PASS')
+    expect(seen).toEqual([true, false])
+    const other = await runScenario(login, options(httpsOnly, { driverKind: 'process' }))
+    expect(other.verdict).toBe('SKIP')
+    expect(other.reason).toMatch(/speaks only https/)
+  })
+})

@@ -6,16 +6,19 @@ import { loadExclusions, reportCoverage } from './coverage.ts'
 import { REPORT_SCHEMA_VERSION, type RunReport, type ScenarioResult } from '../reports/schema.ts'
 import type { CheckContext } from './check.ts'
 import { FAKETIME_MISSING, findLibfaketime } from './drivers/faketime.ts'
-import { ClientRejected, DriverUnavailable, type Driver, type DriverContext } from './drivers/types.ts'
+import { ClientRejected, DriverUnavailable, isClientRejected, type Driver, type DriverContext } from './drivers/types.ts'
 import { EXPECTATION_CHECK_ID, judgeExpectation, toVerdict } from './judge.ts'
 import { reportSafeResult } from './redact.ts'
 import { boundOutcome } from './drivers/bounded-value.ts'
 import type { Scenario, Step } from './scenario.ts'
+import type { GoodPathNeed } from './good-path.ts'
 import type { StepOutcome } from '../model/transcript.ts'
-import { SEVERITY, worst, type Status, type Verdict } from '../model/verdict.ts'
+import { SEVERITY, worst, type Finding, type Status, type Verdict } from '../model/verdict.ts'
 import { CLIENT_HOST, NATIVE_CLIENT_HOST, createWorld, type Topology, type World } from './world.ts'
 import { TOOL_VERSION } from './version.ts'
 import { AuthorizationPageError, completeAuthorization } from './user-agent.ts'
+import { goodPathFor, isGoodPath, opsThrough } from './good-path.ts'
+import { SCENARIOS } from '../scenarios/index.ts'
 
 /** Makes a fresh driver for one scenario. */
 export type DriverFactory = () => Driver | Promise<Driver>
@@ -43,6 +46,13 @@ export interface RunOptions {
    * "run interrupted", and the report is marked `incomplete`.
    */
   signal?: AbortSignal
+  /** Where the good paths behind negative verdicts come from (the bundled catalog by default). */
+  catalog?: readonly Scenario[]
+}
+
+/** Whether a driver of this kind can reach the World's https host names (the network boundary is in-process). */
+function reachesHttpsHosts(options: RunOptions): boolean {
+  return (options.driverKind ?? 'in-process') === 'in-process'
 }
 
 /** Requests one scenario's World serves before it answers 429: far above any real login, far below a flood. */
@@ -60,7 +70,8 @@ function timeout<T>(promise: Promise<T>, ms: number, op: string): Promise<T> {
 }
 
 function outcomeOf(err: unknown): StepOutcome {
-  if (err instanceof ClientRejected) return { status: 'rejected', code: err.code, message: err.message }
+  // A refusal is an explicit ClientRejected; any other escaping error is a crash (ERROR), never a refusal.
+  if (isClientRejected(err)) return { status: 'rejected', code: err.code, message: err.message }
   if (err instanceof HarnessError) return { status: 'error', code: err.code, message: err.message }
   let what: string
   try {
@@ -311,30 +322,82 @@ function harnessVerdict(status: Status, id: string, title: string, reason: strin
 
 /** Runs one scenario in a fresh World and judges it. Never throws: failures become ERROR verdicts. */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
-  let driver: Driver | undefined
-  const result = await runJudged(scenario, { ...options, driver: async () => (driver = await options.driver()) })
-  // The client's own log (a process's stderr), read once the driver is disposed, so it is complete.
-  const clientLog = driver?.log?.()
+  const { result, gate } = await runLogged(scenario, options)
+  const gated = gate ? await applyGate(result, gate, options) : result
   // The one place secrets are redacted and client text is made safe, before any writer (or the console) sees it.
-  return reportSafeResult(clientLog ? { ...result, clientLog } : result, { redact: !options.noRedact })
+  return reportSafeResult(gated, { redact: !options.noRedact })
 }
 
-async function runJudged(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
+async function runLogged(scenario: Scenario, options: RunOptions): Promise<Judged> {
+  let driver: Driver | undefined
+  let judged = await runJudged(scenario, { ...options, driver: async () => (driver = await options.driver()) })
+  if (judged === 'needs-https') judged = await runJudged(scenario, { ...options, https: true, driver: async () => (driver = await options.driver()) })
+  if (judged === 'needs-https') throw new Error('unreachable: an https World asked for https')
+  // The client's own log (a process's stderr), read once the driver is disposed, so it is complete.
+  const clientLog = driver?.log?.()
+  return clientLog ? { ...judged, result: { ...judged.result, clientLog } } : judged
+}
+
+/** A judged scenario, and the good path its expectation's verdict rests on (if any). */
+interface Judged {
+  result: ScenarioResult
+  gate?: { need: GoodPathNeed; https: boolean }
+}
+
+/** Good-path runs per driver factory, so a suite runs each good path at most once as evidence. */
+const shownGoodPaths = new WeakMap<object, Map<string, Promise<{ id: string; completed: boolean; observed: string }>>>()
+
+/**
+ * Keeps the expectation's verdict only if the same client completes the good path through the refused step, in
+ * this run; else it is INCONCLUSIVE (DESIGN §4). The good path runs once per driver factory and World kind.
+ */
+async function applyGate(result: ScenarioResult, gate: NonNullable<Judged['gate']>, options: RunOptions): Promise<ScenarioResult> {
+  const good = goodPathFor(options.catalog ?? SCENARIOS, gate.need)
+  let cache = shownGoodPaths.get(options.driver)
+  if (!cache) shownGoodPaths.set(options.driver, (cache = new Map()))
+  const key = good ? `${good.id} ${gate.need.topology} ${gate.need.profile} ${gate.https}` : ''
+  let shown = good ? cache.get(key) : undefined
+  if (good && !shown) {
+    shown = runLogged(good, { ...options, topology: gate.need.topology, profile: gate.need.profile, https: gate.https }).then(({ result: r }) => {
+      const steps = r.transcript.filter((e) => e.kind === 'step')
+      const completed = steps.length === good.steps.length && steps.every((e) => e.kind === 'step' && e.outcome.status === 'ok')
+      const failed = steps.find((e) => e.kind === 'step' && e.outcome.status !== 'ok')
+      const observed = failed && failed.kind === 'step' && failed.outcome.status !== 'ok' ? `${failed.op} failed: ${failed.outcome.code}: ${failed.outcome.message}` : r.reason ?? r.verdict
+      return { id: good.id, completed, observed }
+    })
+    cache.set(key, shown)
+  }
+  const evidence = await shown
+  if (evidence?.completed) return result
+  const why = evidence
+    ? `the verdict rests on the client refusing ${gate.need.ops.at(-1)}, but the same client does not complete the good path ${evidence.id} in this World (${evidence.observed}), so the refusal does not show it detected the fault`
+    : `the verdict rests on the client refusing ${gate.need.ops.at(-1)}, and no good path of the catalog shows the client completes ${gate.need.ops.join(', ')} here`
+  const checks = result.checks.map((c): Verdict =>
+    c.checkId === EXPECTATION_CHECK_ID ? { ...c, status: 'INCONCLUSIVE', reason: why, expected: undefined } : c,
+  )
+  return { ...result, checks, verdict: worst(checks.map((c) => c.status)) }
+}
+
+async function runJudged(scenario: Scenario, options: RunOptions): Promise<Judged | 'needs-https'> {
   const started = Date.now()
   const ms = options.timeoutMs ?? 15_000
   let world: World | undefined
   let driver: Driver | undefined
+  const skipped = (reason: string, id = 'scenario.capabilities', title = 'Client capabilities'): Judged => ({
+    result: scenarioResult(scenario, world, [harnessVerdict('SKIP', id, title, reason)], started, options, reason),
+  })
+  const httpsHosts = reachesHttpsHosts(options)
+  if (scenario.https === 'required' && !options.https) {
+    if (!httpsHosts) return skipped('the scenario tests the production (https) configuration, and only in-process clients reach the World under https host names', 'scenario.https', 'The World can run under https host names')
+    return 'needs-https'
+  }
   try {
-    if (scenario.https && options.driverKind !== undefined && options.driverKind !== 'in-process') {
-      const reason = 'the scenario needs https host names (the production configuration), which only in-process clients reach'
-      return scenarioResult(scenario, undefined, [harnessVerdict('SKIP', 'scenario.capabilities', 'Client capabilities', reason)], started, options, reason)
-    }
     // A scenario's own profile/topology is a requirement of the scenario; the run's options fill in the rest.
     world = await createWorld({
       profile: scenario.profile ?? options.profile,
       topology: scenario.topology ?? options.topology,
       faults: scenario.faults,
-      https: scenario.https ?? options.https,
+      https: options.https,
       maxRequests: REQUEST_BUDGET,
     })
     const w = world
@@ -353,6 +416,11 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Scena
       clock: { now: () => w.clientClock.now() },
     }
     const caps = await timeout(driver.init(ctx), ms, 'init')
+    if (caps.httpsOnly && !w.https) {
+      // Production-only clients get the https World they can speak to (in-process), or a reason (other drivers).
+      if (httpsHosts) return 'needs-https'
+      return skipped('the client speaks only https (httpsOnly), and only in-process clients reach the World under https host names')
+    }
     const kindNeeds = scenario.client === 'confidential' ? (['confidential'] as const) : scenario.client === 'native' ? (['native'] as const) : []
     const missing = [
       ...(scenario.needs ?? []),
@@ -365,17 +433,28 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Scena
       const clockHint = missing.includes('clientClock')
         ? ` (${findLibfaketime() ? 'an in-process adapter must read time from DriverContext.clock and report clientClock' : FAKETIME_MISSING})`
         : ''
-      const reason = `the client lacks ${missing.join(', ')}${clockHint}`
-      return scenarioResult(scenario, w, [harnessVerdict('SKIP', 'scenario.capabilities', 'Client capabilities', reason)], started, options, reason)
+      return skipped(`the client lacks ${missing.join(', ')}${clockHint}`)
     }
     await runSteps(w, driver, scenario, ms)
     const screenshots = await driver.artifacts?.().catch(() => undefined)
     const checkCtx: CheckContext = { transcript: w.transcript, scenario, urls: { issuer: w.urls.issuer, pds: w.urls.pds } }
     const primary = scenario.requirements[0] ?? { id: 'HARNESS', level: 'MUST' as const }
+    // A step that crashed or timed out cut the transcript: no check judges what the client had not finished.
+    const cut = w.transcript.steps().find((s) => s.outcome.status === 'error')
+    const cutReason = cut && cut.outcome.status === 'error'
+      ? `the transcript was cut at ${`step ${cut.step + 1} (${cut.op})`} by ${cut.outcome.code}: a check does not judge what the client had not finished`
+      : undefined
+    const judged = (judge: () => Finding): Finding => (cutReason ? { kind: 'skip', reason: cutReason } : judge())
+    const expectation = judged(() => judgeExpectation(checkCtx))
     const verdicts: Verdict[] = [
-      toVerdict({ id: EXPECTATION_CHECK_ID, title: scenario.title, requirement: primary }, judgeExpectation(checkCtx)),
-      ...ALWAYS_ON_CHECKS.map((check) => toVerdict(check, check.judge(checkCtx))),
+      toVerdict({ id: EXPECTATION_CHECK_ID, title: scenario.title, requirement: primary }, expectation),
+      ...ALWAYS_ON_CHECKS.map((check) => toVerdict(check, judged(() => check.judge(checkCtx)))),
     ]
+    // A verdict that rests on a refusal counts only if the client completes the same steps on a good path.
+    const through = (expectation.kind === 'pass' || expectation.kind === 'fail') && !isGoodPath(scenario) ? expectation.goodPathThrough : undefined
+    const gate: Judged['gate'] = through === undefined
+      ? undefined
+      : { need: { ops: opsThrough(scenario, through), clientKind: ctx.clientKind, topology: w.topology, profile: w.profile.name }, https: w.https }
     for (const step of w.transcript.steps()) {
       if (step.outcome.status === 'error') {
         verdicts.unshift(
@@ -394,14 +473,12 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Scena
         harnessVerdict('ERROR', 'harness.flood', 'The client sent a bounded number of requests', `the client flooded the mock servers: ${limit + refused} requests in one scenario, more than the ${limit} a World serves; the ${refused} beyond were refused with 429`),
       )
     }
-    return { ...scenarioResult(scenario, w, verdicts, started, options), ...(screenshots?.length ? { screenshots } : {}) }
+    return { result: { ...scenarioResult(scenario, w, verdicts, started, options), ...(screenshots?.length ? { screenshots } : {}) }, gate }
   } catch (err) {
-    if (err instanceof DriverUnavailable) {
-      return scenarioResult(scenario, world, [harnessVerdict('SKIP', 'harness.driver', 'The driver can run here', err.message)], started, options, err.message)
-    }
+    if (err instanceof DriverUnavailable) return skipped(err.message, 'harness.driver', 'The driver can run here')
     const o = outcomeOf(err)
     const reason = `${o.status === 'error' ? o.code : 'ERR_DRIVER_CRASH'}: ${'message' in o ? o.message : ''}`
-    return scenarioResult(scenario, world, [harnessVerdict('ERROR', 'harness.run', 'The scenario ran', reason)], started, options, reason)
+    return { result: scenarioResult(scenario, world, [harnessVerdict('ERROR', 'harness.run', 'The scenario ran', reason)], started, options, reason) }
   } finally {
     // A client that hangs in dispose too must not hang the run.
     const d = driver
@@ -432,7 +509,7 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
     const s = options.scenarios[i]!
     results[i] = scenarioResult(s, undefined, [harnessVerdict('SKIP', 'harness.interrupted', 'The scenario ran', 'run interrupted')], Date.now(), options, 'run interrupted')
   }
-  const totals = { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, ERROR: 0, scenarios: total }
+  const totals = { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, INCONCLUSIVE: 0, ERROR: 0, scenarios: total }
   for (const r of results) totals[r.verdict]++
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

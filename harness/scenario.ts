@@ -121,10 +121,10 @@ export interface Scenario {
    */
   clientScope?: string
   /**
-   * The World presents https host names whatever the run's options (the client in its production configuration,
-   * without allowHttp). Only in-process clients reach those names; others SKIP with the reason.
+   * `required`: the scenario tests the production configuration (e.g. refusing http, DISC-18), so its World is
+   * always presented under https host names; a driver that cannot reach them SKIPs it with the reason.
    */
-  https?: true
+  https?: 'required'
   /** Capabilities the client must have, else the scenario is SKIPped with the reason. */
   needs?: (keyof Capabilities)[]
   faults?: FaultPlan

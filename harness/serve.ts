@@ -65,7 +65,7 @@ export async function serveWorld(options: ServeOptions): Promise<void> {
     `  authorization server  ${s.urls.issuer}`,
     `  PDS                   ${s.urls.pds}`,
     `  handle resolver, PLC  ${s.urls.identity}`,
-    `  client host           ${s.urls.clientHost} (https://client.test for the AS)`,
+    `  client host           ${s.urls.clientHost} (https://client.world.internal for the AS)`,
     `  control API, status   ${s.urls.control}/  (PUT /control/faults, POST /control/clock/advance, GET /control/exchanges)`,
     ...(options.host && options.host !== '127.0.0.1' ? [pc.yellow(`  listening on ${options.host}: publish these ports to loopback only`)] : []),
     '  accounts:',

@@ -13,7 +13,7 @@ import { ResponseHolds } from '../mock-as/holds.ts'
 import { readBody } from '../model/body.ts'
 import { listenLoopback, type ConnectionCap, type LoopbackServer } from './http/listen.ts'
 import { loopbackOnly } from './http/loopback-guard.ts'
-import { recordExchanges } from './http/record.ts'
+import { recordExchanges, recordRefused } from './http/record.ts'
 import { enforceBudget, type RequestBudget } from './http/budget.ts'
 import { releaseFetchPools } from './http/fetch-pools.ts'
 import { holdNetworkGuard, routeHttpsHost } from './https-hosts.ts'
@@ -50,7 +50,7 @@ export interface WorldOptions {
 /** Connections one World keeps open at once: far above any client (a browser opens six per origin), far below the fd limit. */
 export const MAX_CONNECTIONS = 256
 
-/** A document the client host serves (client metadata, JWKS), under `https://client.test/<path>`. */
+/** A document the client host serves (client metadata, JWKS), under `https://client.world.internal/<path>`. */
 export interface HostedDocument {
   status?: number
   contentType?: string
@@ -58,7 +58,7 @@ export interface HostedDocument {
 }
 
 /** Public host name of the client's own web origin inside a World (client metadata, JWKS, redirect URIs). */
-export const CLIENT_HOST = 'client.test'
+export const CLIENT_HOST = 'client.world.internal'
 
 /**
  * Host name of a native app's client_id inside a World. Not under a local-use TLD (.test, .example…): the
@@ -93,7 +93,7 @@ export interface World {
     /** XRPC handle resolver + PLC directory + did:web host. */
     identity: string
     plcDirectory: string
-    /** Loopback origin of `https://client.test`. */
+    /** Loopback origin of `https://client.world.internal`. */
     clientHost: string
   }
   /** alice (did:plc) and bob (did:web) on this World's PDS; carol on a foreign PDS whose AS is elsewhere. */
@@ -105,7 +105,7 @@ export interface World {
    * nonces being disabled are fixed when the World starts.
    */
   setFaults(plan: FaultPlan): void
-  /** Serves a document at `https://client.test<path>` (e.g. a confidential client's metadata). */
+  /** Serves a document at `https://client.world.internal<path>` (e.g. a confidential client's metadata). */
   host(path: string, doc: HostedDocument): string
   /** Unexpected exceptions inside the mocks: any makes the scenario ERROR (a harness bug). */
   readonly harnessFaults: { error: unknown; where: string }[]
@@ -240,7 +240,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const start = async (name: ServerName, origin: (req: Request) => string, mount: (app: Express) => void, port = 0) => {
     const app = baseApp()
     // The client host also answers the name the AS fetches documents under.
-    if (options.loopbackOnly) app.use(loopbackOnly(name === 'client-host' ? [CLIENT_HOST] : []))
+    if (options.loopbackOnly) app.use(loopbackOnly(name === 'client-host' ? [CLIENT_HOST, NATIVE_CLIENT_HOST] : []))
     // The Date header follows the World's real time, so a client that corrects its clock from it (DPOP-10)
     // lands on the time the World judges proofs against.
     app.use((_req: Request, res: Response, next: NextFunction) => {
@@ -282,7 +282,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
       const pdsServer = await start('pds', () => urls.pds, (app) => app.use(pds.router()), ports?.pds)
       urls.pds = pdsServer.origin
     }
-    // The client's origin as the AS named it (client.test, or the native app's host).
+    // The client's origin as the AS named it (client.world.internal, or the native app's host).
     const clientHostName = (req: Request) => (req.headers['x-conformance-host'] === NATIVE_CLIENT_HOST ? NATIVE_CLIENT_HOST : CLIENT_HOST)
     const clientHost = await start('client-host', (req) => `https://${clientHostName(req)}`, (app) =>
       app.use((req, res) => {
@@ -298,9 +298,11 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     hosts.set(CLIENT_HOST, clientHost.origin)
     hosts.set(NATIVE_CLIENT_HOST, clientHost.origin)
     if (options.https) {
-      const publicUrl = (label: string, loopback: string) => {
+      const publicUrl = (label: 'identity' | 'entryway' | 'pds', loopback: string) => {
         const host = `${label}.${id}.test`
-        unroute.push(routeHttpsHost(host, loopback))
+        const server: ServerName = label === 'entryway' ? 'as' : label
+        // A plain-http request to an https host never reaches a server; it is recorded with its real URL.
+        unroute.push(routeHttpsHost(host, loopback, (attempt) => recordRefused(transcript, server, attempt)))
         return `https://${host}`
       }
       urls.identity = publicUrl('identity', urls.identity)

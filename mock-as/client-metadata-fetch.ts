@@ -8,7 +8,7 @@ function discard(res: Response): void {
   void res.body?.cancel().catch(() => undefined)
 }
 
-/** Maps public host names (e.g. `client.test`) to the loopback origin that serves them. */
+/** Maps public host names (e.g. `client.world.internal`) to the loopback origin that serves them. */
 export type HostMap = ReadonlyMap<string, string>
 
 export interface FetchLimits {
@@ -41,7 +41,7 @@ export async function fetchClientDocument(
   // The document's own URL must stay on its origin: no credentials, https only, and the loopback URL is built
   // from the origin and the path as strings, then compared origin to origin. `new URL(path, origin)` would
   // resolve a path beginning with `//` (or `\\`) as another host: a client_id like
-  // `https://client.test//127.0.0.1:8080/x` would steer the fetcher to any loopback port.
+  // `https://client.world.internal//127.0.0.1:8080/x` would steer the fetcher to any loopback port.
   if (target.protocol !== 'https:') fail(`only https URLs are fetched, not ${target.protocol}`)
   if (target.username || target.password) fail('URLs with credentials are not fetched')
   const origin = hosts.get(target.host)

@@ -37,6 +37,11 @@ export interface Exchange {
     params?: Record<string, unknown>
   }
   response: { status: number; headers: Headers; body?: string }
+  /**
+   * Set when the request never reached the server, with why: e.g. plain http to a World host that serves
+   * https only (the connection is refused, as in production). `response.status` is then 0.
+   */
+  refused?: string
   /** The decoded DPoP proof the request carried, if any (not verified). */
   dpop?: { header: Record<string, unknown>; payload: Record<string, unknown>; raw: string }
 }

@@ -7,9 +7,14 @@ export const EXPECTATION_CHECK_ID = 'scenario.expectation'
  * Check ids the runner itself emits besides the expectation and the always-on checks: an
  * ERROR scenario can be baselined by its harness check too.
  */
-export const RUNNER_CHECK_IDS = ['harness.driver', 'harness.mock', 'harness.run', 'scenario.capabilities']
+export const RUNNER_CHECK_IDS = ['harness.driver', 'harness.mock', 'harness.run', 'scenario.capabilities', 'scenario.https']
 
-export type Status = 'PASS' | 'FAIL' | 'WARN' | 'SKIP' | 'ERROR'
+/**
+ * INCONCLUSIVE: the scenario ran, but what the client did says nothing about the requirement: it refused a
+ * negative scenario's step (or failed a step before the requirement was exercised) without having shown, in the
+ * same run, that it completes those steps on the good path. Neither a pass nor a finding.
+ */
+export type Status = 'PASS' | 'FAIL' | 'WARN' | 'SKIP' | 'INCONCLUSIVE' | 'ERROR'
 
 /** The verdict of one check: which requirement, what was expected and seen, and where in the transcript. */
 export interface Verdict {
@@ -21,15 +26,20 @@ export interface Verdict {
   observed?: string
   /** Transcript refs (`#12`) that show what happened. */
   evidence: string[]
-  /** Why a check was skipped or errored. */
+  /** Why a check was skipped, inconclusive or errored. */
   reason?: string
 }
 
-/** What a check's judge returns; the judge turns `fail` into WARN for a SHOULD. */
+/**
+ * What a check's judge returns; the judge turns `fail` into WARN for a SHOULD. `goodPathThrough` (expectation
+ * only) says the finding rests on the client refusing a step: it counts only if the same client completes the
+ * steps up to that index on the good path in the run (else the runner makes it INCONCLUSIVE).
+ */
 export type Finding =
-  | { kind: 'pass'; evidence?: string[]; observed?: string }
-  | { kind: 'fail'; expected: string; observed: string; evidence: string[] }
+  | { kind: 'pass'; evidence?: string[]; observed?: string; goodPathThrough?: number }
+  | { kind: 'fail'; expected: string; observed: string; evidence: string[]; goodPathThrough?: number }
   | { kind: 'skip'; reason: string }
+  | { kind: 'inconclusive'; reason: string; observed?: string; evidence?: string[] }
 
 export const pass = (observed?: string, evidence: string[] = []): Finding => ({ kind: 'pass', observed, evidence })
 export const fail = (f: { expected: string; observed: string; evidence?: string[] }): Finding => ({
@@ -40,8 +50,14 @@ export const fail = (f: { expected: string; observed: string; evidence?: string[
 })
 export const skip = (reason: string): Finding => ({ kind: 'skip', reason })
 
-/** Severity order: a scenario's verdict is its worst check. */
-export const SEVERITY: Record<Status, number> = { PASS: 0, SKIP: 1, WARN: 2, FAIL: 3, ERROR: 4 }
+/**
+ * Severity order: a scenario's verdict is its worst check. INCONCLUSIVE ranks above SKIP (the scenario ran and
+ * still says nothing) and below WARN (any real finding beside it wins); like SKIP it does not fail a run.
+ */
+export const SEVERITY: Record<Status, number> = { PASS: 0, SKIP: 1, INCONCLUSIVE: 2, WARN: 3, FAIL: 4, ERROR: 5 }
+
+/** Every status, best first. */
+export const STATUSES: readonly Status[] = ['PASS', 'SKIP', 'INCONCLUSIVE', 'WARN', 'FAIL', 'ERROR']
 
 export function worst(statuses: Status[]): Status {
   if (statuses.length === 0) return 'SKIP'

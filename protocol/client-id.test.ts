@@ -25,7 +25,7 @@ describe('discoverable client ids', () => {
     },
   )
   it('accepts an https URL with a dotted host and a path', () => {
-    expect(assertDiscoverableClientId('https://client.test/client-metadata.json').host).toBe('client.test')
+    expect(assertDiscoverableClientId('https://client.world.internal/client-metadata.json').host).toBe('client.world.internal')
   })
 })
 

@@ -181,7 +181,7 @@ export interface BaselineOutcome {
   unchecked: BaselineEntry[]
 }
 
-const FAILING: Record<Status, boolean> = { PASS: false, WARN: false, SKIP: false, FAIL: true, ERROR: true }
+const FAILING: Record<Status, boolean> = { PASS: false, WARN: false, SKIP: false, INCONCLUSIVE: false, FAIL: true, ERROR: true }
 const RUNNER_ONLY = new Set(RUNNER_CHECK_IDS)
 
 /** Matches a run's FAIL and ERROR checks against the baseline entries. */

@@ -6,7 +6,7 @@ import { SEVERITY, type Status, type Verdict } from '../model/verdict.ts'
 import type { RunReport, ScenarioResult } from './schema.ts'
 import { byFamily, countVerdicts, exchangeLabel, firstLine, NOTEWORTHY, responseError } from './view.ts'
 
-const STATUSES: readonly Status[] = ['PASS', 'FAIL', 'WARN', 'SKIP', 'ERROR']
+const STATUSES: readonly Status[] = ['PASS', 'FAIL', 'WARN', 'SKIP', 'INCONCLUSIVE', 'ERROR']
 const LEVELS: readonly Level[] = ['MUST', 'SHOULD', 'MAY']
 
 /** What each verdict means, shown as the badge's tooltip. */
@@ -15,6 +15,7 @@ const STATUS_MEANING: Record<Status, string> = {
   FAIL: 'a MUST was violated',
   WARN: 'a SHOULD was violated (does not fail the run)',
   SKIP: 'not applicable, or the client lacks a capability',
+  INCONCLUSIVE: 'the client refused without having shown, in this run, that it completes the good path: no verdict',
   ERROR: 'the client crashed or hung, or the harness failed',
 }
 
@@ -470,10 +471,10 @@ function contentSecurityPolicy(): string {
 
 const CSS = `
 :root{--fg:#1f2328;--muted:#656d76;--bg:#fff;--panel:#f6f8fa;--line:#d0d7de;--link:#0969da;
---PASS:#1a7f37;--PASS-bg:#dafbe1;--FAIL:#cf222e;--FAIL-bg:#ffebe9;--WARN:#9a6700;--WARN-bg:#fff8c5;--SKIP:#6e7781;--SKIP-bg:#eaeef2;--ERROR:#8250df;--ERROR-bg:#fbefff;
+--PASS:#1a7f37;--PASS-bg:#dafbe1;--FAIL:#cf222e;--FAIL-bg:#ffebe9;--WARN:#9a6700;--WARN-bg:#fff8c5;--SKIP:#6e7781;--SKIP-bg:#eaeef2;--INCONCLUSIVE:#0969da;--INCONCLUSIVE-bg:#ddf4ff;--ERROR:#8250df;--ERROR-bg:#fbefff;
 --mono:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace}
 @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#8d96a0;--bg:#0d1117;--panel:#161b22;--line:#30363d;--link:#4493f8;
---PASS:#3fb950;--PASS-bg:#12261e;--FAIL:#f85149;--FAIL-bg:#2d1214;--WARN:#d29922;--WARN-bg:#2b2111;--SKIP:#8d96a0;--SKIP-bg:#21262d;--ERROR:#a371f7;--ERROR-bg:#231a38}}
+--PASS:#3fb950;--PASS-bg:#12261e;--FAIL:#f85149;--FAIL-bg:#2d1214;--WARN:#d29922;--WARN-bg:#2b2111;--SKIP:#8d96a0;--SKIP-bg:#21262d;--INCONCLUSIVE:#58a6ff;--INCONCLUSIVE-bg:#0c2d4a;--ERROR:#a371f7;--ERROR-bg:#231a38}}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
 a{color:var(--link);text-decoration:none}a:hover{text-decoration:underline}
@@ -489,7 +490,7 @@ header.top{padding-top:22px}
 .tiles{display:flex;gap:10px;flex-wrap:wrap}
 .tile{min-width:92px;padding:8px 14px;border:1px solid var(--line);border-radius:8px;background:var(--panel);color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.05em}
 .tile .big{font-size:24px;font-weight:600;color:var(--fg);letter-spacing:0}
-.tile-PASS .big{color:var(--PASS)}.tile-FAIL .big{color:var(--FAIL)}.tile-WARN .big{color:var(--WARN)}.tile-SKIP .big{color:var(--SKIP)}.tile-ERROR .big{color:var(--ERROR)}
+.tile-PASS .big{color:var(--PASS)}.tile-FAIL .big{color:var(--FAIL)}.tile-WARN .big{color:var(--WARN)}.tile-SKIP .big{color:var(--SKIP)}.tile-INCONCLUSIVE .big{color:var(--INCONCLUSIVE)}.tile-ERROR .big{color:var(--ERROR)}
 .tile.zero .big{color:var(--muted);opacity:.6}
 .filters{background:var(--bg);border-bottom:1px solid var(--line);padding-top:10px;padding-bottom:10px;display:flex;flex-wrap:wrap;gap:10px 18px;align-items:center;margin-top:16px}
 .filters[hidden]{display:none}
@@ -500,8 +501,8 @@ header.top{padding-top:22px}
 button{font:inherit;font-size:12px;padding:3px 10px;border:1px solid var(--line);border-radius:6px;background:var(--panel);color:var(--fg);cursor:pointer}
 .badge{display:inline-block;min-width:48px;text-align:center;padding:0 6px;border-radius:10px;font-size:11px;font-weight:600;line-height:18px;border:1px solid}
 .b-PASS{color:var(--PASS);background:var(--PASS-bg)}.b-FAIL{color:var(--FAIL);background:var(--FAIL-bg)}.b-WARN{color:var(--WARN);background:var(--WARN-bg)}
-.b-SKIP{color:var(--SKIP);background:var(--SKIP-bg)}.b-ERROR{color:var(--ERROR);background:var(--ERROR-bg)}
-.t-PASS{color:var(--PASS)}.t-FAIL{color:var(--FAIL)}.t-WARN{color:var(--WARN)}.t-SKIP{color:var(--SKIP)}.t-ERROR{color:var(--ERROR)}
+.b-SKIP{color:var(--SKIP);background:var(--SKIP-bg)}.b-INCONCLUSIVE{color:var(--INCONCLUSIVE);background:var(--INCONCLUSIVE-bg)}.b-ERROR{color:var(--ERROR);background:var(--ERROR-bg)}
+.t-PASS{color:var(--PASS)}.t-FAIL{color:var(--FAIL)}.t-WARN{color:var(--WARN)}.t-SKIP{color:var(--SKIP)}.t-INCONCLUSIVE{color:var(--INCONCLUSIVE)}.t-ERROR{color:var(--ERROR)}
 .muted{color:var(--muted)}.k{display:inline-block;min-width:70px;color:var(--muted);font-size:12px}
 .lvl{font-size:11px;color:var(--muted);font-weight:600}
 table{border-collapse:collapse;width:100%}

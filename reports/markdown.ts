@@ -3,7 +3,7 @@ import { oneLine } from '../model/text.ts'
 import type { RunReport, ScenarioResult } from './schema.ts'
 import { byFamily, firstLine, fixApplies, NOTEWORTHY } from './view.ts'
 
-const ICON: Record<Status, string> = { PASS: '✅', FAIL: '❌', WARN: '⚠️', SKIP: '⏭️', ERROR: '💥' }
+const ICON: Record<Status, string> = { PASS: '✅', FAIL: '❌', WARN: '⚠️', SKIP: '⏭️', INCONCLUSIVE: '❔', ERROR: '💥' }
 
 /**
  * GitHub caps a step summary at 1 MiB: long texts are cut at MAX_TEXT characters, and findings sections stop
@@ -38,7 +38,7 @@ function code(id: string): string {
 function checkCounts(s: ScenarioResult): string {
   const counts = new Map<Status, number>()
   for (const c of s.checks) counts.set(c.status, (counts.get(c.status) ?? 0) + 1)
-  const order: Status[] = ['FAIL', 'ERROR', 'WARN', 'PASS', 'SKIP']
+  const order: Status[] = ['FAIL', 'ERROR', 'WARN', 'INCONCLUSIVE', 'PASS', 'SKIP']
   return order
     .filter((st) => counts.has(st))
     .map((st) => `${counts.get(st)} ${st.toLowerCase()}`)

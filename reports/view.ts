@@ -5,7 +5,7 @@ import type { Status, Verdict } from '../model/verdict.ts'
 import type { RunReport, ScenarioResult } from './schema.ts'
 
 /** Verdicts worth a reader's attention: FAIL and ERROR fail the run, WARN flags a SHOULD. */
-export const NOTEWORTHY: Record<Status, boolean> = { PASS: false, SKIP: false, WARN: true, FAIL: true, ERROR: true }
+export const NOTEWORTHY: Record<Status, boolean> = { PASS: false, SKIP: false, INCONCLUSIVE: true, WARN: true, FAIL: true, ERROR: true }
 
 /** The report's scenarios grouped by family, families in order of first appearance. */
 export function byFamily(report: Pick<RunReport, 'scenarios'>): [Family, ScenarioResult[]][] {
@@ -20,7 +20,7 @@ export function byFamily(report: Pick<RunReport, 'scenarios'>): [Family, Scenari
 
 /** Counts of each scenario verdict. */
 export function countVerdicts(scenarios: readonly ScenarioResult[]): Record<Status, number> {
-  const counts: Record<Status, number> = { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, ERROR: 0 }
+  const counts: Record<Status, number> = { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, INCONCLUSIVE: 0, ERROR: 0 }
   for (const s of scenarios) counts[s.verdict]++
   return counts
 }

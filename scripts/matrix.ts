@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import Table from 'cli-table3'
 import { officialNodeClient } from '../examples/clients/official-node/adapter.ts'
+import { atcuteNodeClient } from '../examples/clients/atcute-node/adapter.ts'
 import createMinimalClient from '../examples/clients/minimal/index.ts'
 import { FLAW_NAMES } from '../examples/clients/minimal/flaws.ts'
 import { detected, runMatrix, type Variant } from '../harness/matrix.ts'
@@ -16,6 +17,8 @@ const update = process.argv.includes('--update')
 const variants: Variant[] = [
   { name: 'official', driver: () => officialNodeClient() },
   { name: 'minimal', driver: () => createMinimalClient() },
+  // An independent client library (https only: the runner gives it https Worlds); reported, not used for kills.
+  { name: 'atcute', driver: () => atcuteNodeClient() },
   ...FLAW_NAMES.map((flaw) => ({ name: `minimal:${flaw}`, driver: () => createMinimalClient({ flaw }) })),
 ]
 const started = Date.now()
@@ -25,12 +28,12 @@ const matrix = await runMatrix(SCENARIOS, variants, {
 process.stdout.write('\n')
 
 const kills: Record<string, Record<string, string[]>> = {}
-const table = new Table({ head: ['scenario', 'official', 'minimal', 'caught by flaws'], style: { head: [], border: [] } })
+const table = new Table({ head: ['scenario', 'official', 'atcute', 'minimal', 'caught by flaws'], style: { head: [], border: [] } })
 for (const s of SCENARIOS) {
   const row = matrix[s.id]!
   const killers = FLAW_NAMES.filter((f) => detected(row[`minimal:${f}`]))
   kills[s.id] = Object.fromEntries(killers.map((f) => [f, row[`minimal:${f}`]!.failing]))
-  table.push([s.id, row.official!.verdict, row.minimal!.verdict, killers.join(' ') || '(none)'])
+  table.push([s.id, row.official!.verdict, row.atcute!.verdict, row.minimal!.verdict, killers.join(' ') || '(none)'])
 }
 console.log(table.toString())
 const uncaught = SCENARIOS.filter((s) => Object.keys(kills[s.id]!).length === 0).map((s) => s.id)

@@ -9,7 +9,7 @@ export interface DriverContext {
   /** The loopback redirect URI a public client should register (nobody listens there: the harness delivers the callback). */
   redirectUri: string
   /**
-   * The client's own https origin inside the World (`https://client.test`). A confidential or web client
+   * The client's own https origin inside the World (`https://client.world.internal`). A confidential or web client
    * serves its metadata here through `hostDocument`, and uses it for its client_id and redirect URIs.
    */
   clientOrigin: string
@@ -53,6 +53,11 @@ export interface Capabilities {
   clientClock?: boolean
   /** The driver can make the client's session store fail on write (`failStoreWrites`). */
   storeFaults?: boolean
+  /**
+   * The client speaks only https (a production-only library: no allowHttp). The runner then gives it a World
+   * under https host names (in-process clients), or SKIPs the scenario with the reason (other drivers).
+   */
+  httpsOnly?: boolean
 }
 
 /** What the app asks of a login beyond the account. */
@@ -119,14 +124,27 @@ export interface Driver {
   log?(): string | undefined
 }
 
-/** The client under test refused an operation: its own error code and message. */
+const CLIENT_REJECTED = Symbol.for('atproto-oauth-conformance.ClientRejected')
+
+/**
+ * The client under test refused an operation: its own error code and message. Recognised by a registered-symbol
+ * brand (`isClientRejected`), not `instanceof`, so an adapter whose copy of this package resolves to another
+ * module instance (a user's project, a bundler) is still understood.
+ */
 export class ClientRejected extends Error {
+  readonly [CLIENT_REJECTED] = true
+  override readonly name = 'ClientRejected'
   constructor(
     readonly code: string,
     message: string,
   ) {
     super(message)
   }
+}
+
+/** Whether `err` is a ClientRejected from any copy of this package. */
+export function isClientRejected(err: unknown): err is ClientRejected {
+  return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[CLIENT_REJECTED] === true && typeof (err as { code?: unknown }).code === 'string'
 }
 
 /** The driver cannot run on this machine (no Chromium…): its scenarios SKIP with this message as the reason. */

@@ -15,7 +15,9 @@ export function releaseFetchPools(origins: readonly string[]): void {
   const pools = key ? (dispatcher as Record<symbol, unknown>)[key] : undefined
   if (!(pools instanceof Map)) return
   for (const origin of origins) {
-    const pool = pools.get(origin) as { destroy?: () => Promise<void> } | undefined
+    // undici 6 keeps the pool itself, undici 7 `{ count, dispatcher }` (and drops idle ones on its own).
+    const entry = pools.get(origin) as { destroy?: () => Promise<void>; dispatcher?: { destroy?: () => Promise<void> } } | undefined
+    const pool = entry?.dispatcher ?? entry
     if (!pool) continue
     pools.delete(origin)
     void pool.destroy?.().catch(() => undefined)

@@ -9,7 +9,7 @@ import type { NextFunction, Request, Response } from 'express'
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
-/** `host` (a Host header: name and optional port) names a loopback address, or one of `extra` (e.g. `client.test`). */
+/** `host` (a Host header: name and optional port) names a loopback address, or one of `extra` (e.g. `client.world.internal`). */
 export function isLoopbackHost(host: string | undefined, extra: readonly string[] = []): boolean {
   if (!host) return false
   const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/i.exec(host.trim())

@@ -68,3 +68,24 @@ export function recordExchanges(transcript: Transcript, server: ServerName, publ
     next()
   }
 }
+
+/**
+ * Records a request that never reached a server (plain http to a World host that serves https only), with the
+ * URL the client really used, so checks see what the client tried and the report shows the refused connection.
+ */
+export function recordRefused(
+  transcript: Transcript,
+  server: ServerName,
+  attempt: { method: string; url: string; headers: Headers; body?: string },
+): void {
+  const url = new URL(attempt.url)
+  const claimed = attempt.headers[ACTOR_HEADER]
+  const actor: Actor = claimed === 'user-agent' || claimed === 'authorization-server' ? claimed : 'client'
+  transcript.addExchange({
+    server,
+    actor,
+    request: { method: attempt.method, url: attempt.url, path: url.pathname, headers: attempt.headers, body: attempt.body },
+    response: { status: 0, headers: {} },
+    refused: `connection refused: ${url.host} is served over https only, the client used ${url.protocol}`,
+  })
+}

@@ -80,7 +80,7 @@ describe('always-on checks', () => {
 
 describe('confidential client checks', async () => {
   const { TranscriptBuilder, ISSUER, jws, fakeKey, proof } = await import('../../test/support/transcripts.ts')
-  const clientId = 'https://client.test/client-metadata.json'
+  const clientId = 'https://client.world.internal/client-metadata.json'
   const assertion = (claims: Record<string, unknown> = {}) =>
     jws({ alg: 'ES256', kid: 'k1' }, { iss: clientId, sub: clientId, aud: ISSUER, jti: Math.random().toString(36).slice(2), iat: 1, exp: 61, ...claims })
   function flow(first: string, retry: string, token: string) {
@@ -117,13 +117,13 @@ describe('meta.document', async () => {
   const { TranscriptBuilder } = await import('../../test/support/transcripts.ts')
   const served = (doc: Record<string, unknown>) => {
     const b = new TranscriptBuilder()
-    b.add({ server: 'client-host', actor: 'authorization-server', method: 'GET', url: 'https://client.test/client-metadata.json', status: 200, resBody: doc })
+    b.add({ server: 'client-host', actor: 'authorization-server', method: 'GET', url: 'https://client.world.internal/client-metadata.json', status: 200, resBody: doc })
     return (byId.get('meta.document') as Check).judge(ctx(b.t))
   }
-  const good = { client_id: 'https://client.test/client-metadata.json', scope: 'atproto', dpop_bound_access_tokens: true, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [] } }
+  const good = { client_id: 'https://client.world.internal/client-metadata.json', scope: 'atproto', dpop_bound_access_tokens: true, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [] } }
   it('passes a valid document and fails dpop_bound_access_tokens false or both key sources', () => {
     expect(served(good).kind).toBe('pass')
     expect(served({ ...good, dpop_bound_access_tokens: false }).kind).toBe('fail')
-    expect(served({ ...good, jwks_uri: 'https://client.test/jwks.json' }).kind).toBe('fail')
+    expect(served({ ...good, jwks_uri: 'https://client.world.internal/jwks.json' }).kind).toBe('fail')
   })
 })

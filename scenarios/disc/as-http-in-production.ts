@@ -5,7 +5,7 @@ export default defineScenario({
   title: 'Refuses an http authorization server in its production configuration',
   family: 'DISC',
   requirements: [{ id: 'DISC-18', level: 'MUST' }],
-  https: true,
+  https: 'required',
   faults: { protectedResource: { authorization_servers: ['$issuerHttp'] } },
   steps: [{ op: 'authorize' }],
   expect: { failsAt: 'authorize', forbidden: ['GET /.well-known/oauth-authorization-server', 'POST /oauth/par'] },

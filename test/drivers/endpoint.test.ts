@@ -29,11 +29,11 @@ describe('DriverEndpoint (the client side of the protocol, for stdio-server and 
   it('answers hello, init with the documents hosted meanwhile, and each op with its result or refusal', async () => {
     const endpoint = new DriverEndpoint(fake, { name: 'fake', capabilities: CAPS })
     expect(await endpoint.handle({ id: 0, op: 'hello', protocol: 1 })).toEqual({ id: 0, ok: true, result: { protocol: 1, name: 'fake', capabilities: CAPS } })
-    expect(await endpoint.handle({ id: 1, op: 'init', context: { clientOrigin: 'https://client.test' } })).toEqual({
+    expect(await endpoint.handle({ id: 1, op: 'init', context: { clientOrigin: 'https://client.world.internal' } })).toEqual({
       id: 1,
       ok: true,
       result: { capabilities: CAPS },
-      documents: { '/client-metadata.json': { client_id: 'https://client.test/client-metadata.json' } },
+      documents: { '/client-metadata.json': { client_id: 'https://client.world.internal/client-metadata.json' } },
     })
     expect(await endpoint.handle({ id: 2, op: 'authorize', input: 'alice.test' })).toEqual({ id: 2, ok: true, result: { authorizationUrl: 'https://as.test/authorize?login_hint=alice.test' } })
     expect(await endpoint.handle({ id: 3, op: 'callback', params: { iss: 'https://evil.example' } })).toEqual({

@@ -19,10 +19,10 @@ export function fakeContext(documents: Record<string, unknown> = {}): DriverCont
     handleResolver: 'http://127.0.0.1:9/',
     plcDirectoryUrl: 'http://127.0.0.1:9/',
     redirectUri: 'http://127.0.0.1:8080/callback',
-    clientOrigin: 'https://client.test',
+    clientOrigin: 'https://client.world.internal',
     hostDocument: (p, body) => {
       documents[p] = body
-      return `https://client.test${p}`
+      return `https://client.world.internal${p}`
     },
     clientKind: 'public',
     publishKeysBy: 'jwks',

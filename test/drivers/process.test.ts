@@ -49,7 +49,7 @@ describe('the process driver', () => {
     // The confidential official client publishes its metadata while it initialises.
     expect(Object.keys(documents)).toEqual(['/oauth-client-metadata.json'])
     expect(documents['/oauth-client-metadata.json']).toMatchObject({
-      client_id: 'https://client.test/oauth-client-metadata.json',
+      client_id: 'https://client.world.internal/oauth-client-metadata.json',
       token_endpoint_auth_method: 'private_key_jwt',
     })
   })

@@ -260,9 +260,9 @@ describe('PAR: client_id (reference-wire.md §3, §11.7)', () => {
     const { w, client } = await setup()
     const id = w.host('/client-metadata.json', {
       body: {
-        client_id: 'https://client.test/client-metadata.json',
+        client_id: 'https://client.world.internal/client-metadata.json',
         client_name: 'test client',
-        redirect_uris: ['https://client.test/callback'],
+        redirect_uris: ['https://client.world.internal/callback'],
         scope: 'atproto transition:generic',
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
@@ -272,8 +272,8 @@ describe('PAR: client_id (reference-wire.md §3, §11.7)', () => {
       },
     })
     const https = await TestClient.create(w, id)
-    expectParCreated((await https.par({ redirect_uri: 'https://client.test/callback' })).res)
-    const missing = 'https://client.test/missing.json'
+    expectParCreated((await https.par({ redirect_uri: 'https://client.world.internal/callback' })).res)
+    const missing = 'https://client.world.internal/missing.json'
     const { res } = await client.par({ client_id: missing })
     expectAsError(res, 400, 'invalid_client_metadata', `Unable to obtain client metadata for "${missing}": HTTP 404`)
   })

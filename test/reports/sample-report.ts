@@ -48,7 +48,7 @@ export function mergeReports(runs: readonly RunReport[]): RunReport {
   const [first] = runs
   if (!first) throw new Error('no runs to merge')
   const scenarios = runs.flatMap((r) => r.scenarios)
-  const totals = { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, ERROR: 0, scenarios: scenarios.length }
+  const totals = { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, INCONCLUSIVE: 0, ERROR: 0, scenarios: scenarios.length }
   for (const s of scenarios) totals[s.verdict]++
   return { ...first, durationMs: runs.reduce((t, r) => t + r.durationMs, 0), totals, scenarios }
 }

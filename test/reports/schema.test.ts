@@ -46,7 +46,7 @@ const maximal: DeepRequired<RunReport> = {
   topology: 'self-hosted',
   redacted: false,
   incomplete: true,
-  totals: { PASS: 0, FAIL: 1, WARN: 0, SKIP: 0, ERROR: 0, scenarios: 1 },
+  totals: { PASS: 0, FAIL: 1, WARN: 0, SKIP: 0, INCONCLUSIVE: 0, ERROR: 0, scenarios: 1 },
   scenarios: [
     {
       id: 'callback-iss-mismatch',
@@ -122,8 +122,9 @@ const maximal: DeepRequired<RunReport> = {
           step: -1,
           startTick: 1,
           endTick: 2,
-          request: { method: 'GET', url: 'https://client.test/m.json', path: '/m.json', headers: { a: 'b', 'set-cookie': ['x', 'y'] }, body: '', params: { a: 1 } },
+          request: { method: 'GET', url: 'https://client.world.internal/m.json', path: '/m.json', headers: { a: 'b', 'set-cookie': ['x', 'y'] }, body: '', params: { a: 1 } },
           response: { status: 200, headers: {}, body: '{}' },
+          refused: 'r',
           dpop: { header: { typ: 'dpop+jwt' }, payload: { jti: 'j' }, raw: 'a.b.c' },
         },
         { kind: 'step', seq: 2, ref: '#2', step: 0, op: 'authorize', at: 1, outcome: { status: 'rejected', code: 'C', message: 'm' } },
@@ -151,7 +152,7 @@ const minimal: RunReport = {
   durationMs: 0,
   client: { name: 'c', driver: 'in-process' },
   redacted: true,
-  totals: { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, ERROR: 0, scenarios: 0 },
+  totals: { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, INCONCLUSIVE: 0, ERROR: 0, scenarios: 0 },
   scenarios: [],
 }
 

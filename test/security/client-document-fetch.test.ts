@@ -75,7 +75,7 @@ afterAll(async () => {
   await new Promise((resolve) => victim.close(resolve))
 })
 
-const hosts = () => new Map([['client.test', origin]])
+const hosts = () => new Map([['client.world.internal', origin]])
 const limits = { timeoutMs: 300, maxBytes: 1024 }
 
 async function refusal(url: string): Promise<string> {
@@ -90,12 +90,12 @@ async function refusal(url: string): Promise<string> {
 describe('client metadata / JWKS fetcher', () => {
   it('fetches an allowed host through the host map', async () => {
     // A generous deadline: the first fetch of a process warms its HTTP stack up, slow on a loaded machine.
-    expect(await fetchClientDocument('https://client.test/ok.json', hosts(), { ...limits, timeoutMs: 10_000 })).toEqual({ ok: true })
+    expect(await fetchClientDocument('https://client.world.internal/ok.json', hosts(), { ...limits, timeoutMs: 10_000 })).toEqual({ ok: true })
   })
 
   it('refuses hosts that are not the World’s, without sending anything', async () => {
     const before = seen.length
-    for (const url of ['https://evil.example/ok.json', 'https://127.0.0.1/ok.json', 'https://localhost/ok.json', 'https://client.test.evil.example/ok.json']) {
+    for (const url of ['https://evil.example/ok.json', 'https://127.0.0.1/ok.json', 'https://localhost/ok.json', 'https://client.world.internal.evil.example/ok.json']) {
       expect(await refusal(url)).toMatch(/is not served by this harness/)
     }
     expect(seen.length).toBe(before)
@@ -103,32 +103,32 @@ describe('client metadata / JWKS fetcher', () => {
 
   it('refuses redirects, including a redirect loop, after one request', async () => {
     const before = seen.length
-    expect(await refusal('https://client.test/redirect.json')).toMatch(/redirects are not followed \(HTTP 302\)/)
-    expect(await refusal('https://client.test/loop.json')).toMatch(/redirects are not followed \(HTTP 307\)/)
+    expect(await refusal('https://client.world.internal/redirect.json')).toMatch(/redirects are not followed \(HTTP 302\)/)
+    expect(await refusal('https://client.world.internal/loop.json')).toMatch(/redirects are not followed \(HTTP 307\)/)
     expect(seen.slice(before)).toEqual(['/redirect.json', '/loop.json'])
   })
 
   it('refuses oversize documents, and stops reading an endless one at the limit', async () => {
-    expect(await refusal('https://client.test/big.json')).toMatch(/document larger than 1024 bytes/)
-    expect(await refusal('https://client.test/endless.json')).toMatch(/document larger than 1024 bytes/)
+    expect(await refusal('https://client.world.internal/big.json')).toMatch(/document larger than 1024 bytes/)
+    expect(await refusal('https://client.world.internal/endless.json')).toMatch(/document larger than 1024 bytes/)
     await streamClosed
   })
 
   it('gives up on a host that never answers', async () => {
-    expect(await refusal('https://client.test/slow.json')).toMatch(/no answer within 300 ms/)
+    expect(await refusal('https://client.world.internal/slow.json')).toMatch(/no answer within 300 ms/)
   })
 
   it('refuses a document that is not application/json', async () => {
-    expect(await refusal('https://client.test/html.json')).toMatch(/content-type must be application\/json/)
+    expect(await refusal('https://client.world.internal/html.json')).toMatch(/content-type must be application\/json/)
   })
 
   it('cannot be steered to another origin: a path starting with // or \\, userinfo, another scheme', async () => {
     const before = seen.length
     const steering = [
-      `https://client.test//127.0.0.1:${victimPort}/steal.json`,
-      `https://client.test/\\127.0.0.1:${victimPort}/steal.json`,
-      `https://client.test///127.0.0.1:${victimPort}/steal.json`,
-      `https://client.test/%2F%2F127.0.0.1:${victimPort}/steal.json`,
+      `https://client.world.internal//127.0.0.1:${victimPort}/steal.json`,
+      `https://client.world.internal/\\127.0.0.1:${victimPort}/steal.json`,
+      `https://client.world.internal///127.0.0.1:${victimPort}/steal.json`,
+      `https://client.world.internal/%2F%2F127.0.0.1:${victimPort}/steal.json`,
     ]
     for (const url of steering) {
       // At most the document host itself is asked (for a path it does not have): never the victim.
@@ -136,14 +136,14 @@ describe('client metadata / JWKS fetcher', () => {
     }
     expect(victimSeen).toEqual([])
     expect(seen.slice(before).every((p) => p.startsWith('/'))).toBe(true)
-    expect(await refusal(`https://user:pw@client.test/ok.json`)).toMatch(/URLs with credentials are not fetched/)
-    expect(await refusal(`http://client.test/ok.json`)).toMatch(/only https URLs are fetched, not http:/)
+    expect(await refusal(`https://user:pw@client.world.internal/ok.json`)).toMatch(/URLs with credentials are not fetched/)
+    expect(await refusal(`http://client.world.internal/ok.json`)).toMatch(/only https URLs are fetched, not http:/)
     expect(await refusal(`https://client.test@127.0.0.1:${victimPort}/ok.json`)).toMatch(/URLs with credentials|is not served by this harness/)
     expect(victimSeen).toEqual([])
   })
 
   it('a body that stalls after the headers, or breaks off, is invalid_client_metadata with the reason', async () => {
-    expect(await refusal('https://client.test/trickle.json')).toMatch(/no answer within 300 ms/)
-    expect(await refusal('https://client.test/broken.json')).toMatch(/the body broke off|body is not valid JSON/)
+    expect(await refusal('https://client.world.internal/trickle.json')).toMatch(/no answer within 300 ms/)
+    expect(await refusal('https://client.world.internal/broken.json')).toMatch(/the body broke off|body is not valid JSON/)
   })
 })

@@ -68,13 +68,13 @@ describe('serve accepts only loopback Host headers and refuses foreign Origins',
     expect((await send(`${control.origin}/control/status`, { headers: { host: `localhost:${control.port}`, origin: 'http://127.0.0.1:5173' } })).status).toBe(200)
   })
 
-  it('the mocks: 403 for a rebinding Host or a foreign Origin; the client host also answers client.test', async () => {
+  it('the mocks: 403 for a rebinding Host or a foreign Origin; the client host also answers client.world.internal', async () => {
     const metadata = `${world.urls.issuer}/.well-known/oauth-authorization-server`
     expect((await send(metadata)).status).toBe(200)
     expect((await send(metadata, { headers: { host: 'rebind.evil.example' } })).status).toBe(403)
     expect((await send(metadata, { headers: { origin: 'https://evil.example' } })).status).toBe(403)
     expect((await send(metadata, { headers: { origin: 'http://localhost:3000' } })).status).toBe(200)
-    expect((await send(`${world.urls.clientHost}/nothing`, { headers: { host: 'client.test' } })).status).toBe(404)
+    expect((await send(`${world.urls.clientHost}/nothing`, { headers: { host: 'client.world.internal' } })).status).toBe(404)
     expect((await send(`${world.urls.clientHost}/nothing`, { headers: { host: 'other.test' } })).status).toBe(403)
   })
 
@@ -111,7 +111,7 @@ describe('serve accepts only loopback Host headers and refuses foreign Origins',
     await new Promise<void>((resolve) => victim.listen(0, '127.0.0.1', resolve))
     const port = (victim.address() as { port: number }).port
     try {
-      for (const clientId of [`https://client.test//127.0.0.1:${port}/client-metadata.json`, `https://client.test/\\127.0.0.1:${port}/client-metadata.json`]) {
+      for (const clientId of [`https://client.world.internal//127.0.0.1:${port}/client-metadata.json`, `https://client.world.internal/\\127.0.0.1:${port}/client-metadata.json`]) {
         const res = await send(`${world.urls.issuer}/oauth/par`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },

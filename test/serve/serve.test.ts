@@ -89,7 +89,7 @@ describe('serve: a World on fixed ports with a control API', () => {
       handleResolver: s.urls.identity,
       plcDirectoryUrl: s.urls.plcDirectory,
       redirectUri: 'http://127.0.0.1:8080/callback',
-      clientOrigin: 'https://client.test',
+      clientOrigin: 'https://client.world.internal',
       hostDocument: () => {
         throw new Error('a public client hosts nothing')
       },
