@@ -324,7 +324,7 @@ export async function runBffSuite(options: BffRunOptions): Promise<RunReport> {
     redacted: !options.noRedact,
     totals,
     scenarios: results,
-    coverage: reportCoverage(REQUIREMENTS.values(), options.scenarios as unknown as Scenario[], options.protocolChecks ? ALWAYS_ON_CHECKS : [], loadExclusions()),
+    coverage: reportCoverage(REQUIREMENTS.values(), options.scenarios, options.protocolChecks ? ALWAYS_ON_CHECKS : [], loadExclusions()),
   }
 }
 

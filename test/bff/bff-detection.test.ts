@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { bffBackend } from '../../examples/clients/bff-backend/index.ts'
+import { BFF_FLAW_NAMES, GUIDE_PATTERN, type BffFlaw } from '../../examples/clients/bff-backend/flaws.ts'
+import { runBffMatrix } from '../../harness/bff/matrix.ts'
+import { runBffSuite } from '../../harness/bff/runner.ts'
+import { detected } from '../../harness/matrix.ts'
+import { BFF_SCENARIOS } from '../../scenarios/bff/index.ts'
+
+/** scenario id → flaw (or `guide-pattern`) → the checks that catch it (`npm run matrix -- --bff --update`). */
+const committed = JSON.parse(readFileSync(new URL('../../scenarios/bff/detection-matrix.json', import.meta.url), 'utf8')) as {
+  guidePattern: BffFlaw[]
+  kills: Record<string, Record<string, string[]>>
+}
+const { kills } = committed
+const GUIDE = 'guide-pattern'
+
+describe('BFF detection matrix', () => {
+  it('lists every BFF scenario, each caught by some flaw, and every flaw is caught', () => {
+    expect(Object.keys(kills).sort()).toEqual(BFF_SCENARIOS.map((s) => s.id).sort())
+    for (const s of BFF_SCENARIOS) expect(Object.keys(kills[s.id]!).length, s.id).toBeGreaterThan(0)
+    for (const flaw of [...BFF_FLAW_NAMES, GUIDE]) expect(BFF_SCENARIOS.some((s) => kills[s.id]![flaw]), flaw).toBe(true)
+    expect(committed.guidePattern).toEqual([...GUIDE_PATTERN])
+  })
+
+  it('the guide pattern fails every scenario that one of its flaws fails alone', () => {
+    for (const s of BFF_SCENARIOS) {
+      if (GUIDE_PATTERN.some((f) => kills[s.id]![f])) expect(kills[s.id]![GUIDE], s.id).toBeDefined()
+    }
+  })
+
+  it('the clean example backend passes every BFF scenario', async () => {
+    const report = await runBffSuite({ scenarios: BFF_SCENARIOS, target: bffBackend(), concurrency: 4 })
+    expect(report.scenarios.filter((s) => s.verdict !== 'PASS').map((s) => `${s.id}: ${s.verdict} ${s.reason ?? ''}`)).toEqual([])
+  })
+
+  it('each flaw is still caught, with the committed checks, by its own scenario', async () => {
+    // For each flaw the scenario that catches it on its own expectation (else the first that catches it): one
+    // run per flaw. The full cross product is `npm run matrix -- --bff`.
+    const pairs = BFF_FLAW_NAMES.map((flaw) => {
+      const catching = BFF_SCENARIOS.filter((s) => kills[s.id]![flaw])
+      const scenario = catching.find((s) => kills[s.id]![flaw]!.includes('scenario.expectation')) ?? catching[0]!
+      return { flaw, scenario }
+    })
+    const mismatches: string[] = []
+    await Promise.all(
+      pairs.map(async ({ flaw, scenario }) => {
+        const matrix = await runBffMatrix([scenario], [bffBackend([flaw])])
+        const cell = matrix[scenario.id]![`bff-backend:${flaw}`]!
+        const want = kills[scenario.id]![flaw]!
+        if (!detected(cell) || JSON.stringify(cell.failing) !== JSON.stringify(want)) {
+          mismatches.push(`${scenario.id} × ${flaw}: ${cell.verdict} ${cell.failing.join(',')} (committed: ${want.join(',')})`)
+        }
+      }),
+    )
+    expect(mismatches).toEqual([])
+  })
+})
