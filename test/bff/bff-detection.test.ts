@@ -1,4 +1,8 @@
 import { readFileSync } from 'node:fs'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import { renderHtml } from '../../reports/html.ts'
+import { renderJunit } from '../../reports/junit.ts'
 import { describe, expect, it } from 'vitest'
 import { bffBackend } from '../../examples/clients/bff-backend/index.ts'
 import { BFF_FLAW_NAMES, GUIDE_PATTERN, type BffFlaw } from '../../examples/clients/bff-backend/flaws.ts'
@@ -29,9 +33,15 @@ describe('BFF detection matrix', () => {
     }
   })
 
-  it('the clean example backend passes every BFF scenario', async () => {
+  it('the clean example backend passes every BFF scenario, in a report every writer accepts', async () => {
     const report = await runBffSuite({ scenarios: BFF_SCENARIOS, target: bffBackend(), concurrency: 4 })
     expect(report.scenarios.filter((s) => s.verdict !== 'PASS').map((s) => `${s.id}: ${s.verdict} ${s.reason ?? ''}`)).toEqual([])
+    const ajv = new Ajv2020({ allErrors: true, strict: true })
+    addFormats.default(ajv)
+    const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../reports/report.schema.json', import.meta.url), 'utf8')))
+    expect(validate(JSON.parse(JSON.stringify(report))), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true)
+    expect(renderJunit(report)).toContain('<testsuite name="BFF"')
+    expect(renderHtml(report)).toContain('bff-login-csrf')
   })
 
   it('each flaw is still caught, with the committed checks, by its own scenario', async () => {

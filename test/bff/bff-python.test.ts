@@ -9,8 +9,9 @@ const dir = fileURLToPath(new URL('../../examples/clients/bff-python/', import.m
 const python = spawnSync('python3', ['--version'], { timeout: 5000 }).status === 0
 
 /** Starts the Python backend on an ephemeral port; resolves with its origin once it listens. */
-function startPython(): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn('python3', [`${dir}backend.py`], { stdio: ['ignore', 'pipe', 'pipe'] })
+function startPython(...args: string[]): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const child = spawn('python3', [`${dir}backend.py`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the Python backend did not start within 10 s')), 10_000)
     child.once('exit', (code) => reject(new Error(`the Python backend exited with ${code}`)))
@@ -24,15 +25,14 @@ function startPython(): Promise<{ child: ChildProcess; baseUrl: string }> {
   })
 }
 
-let child: ChildProcess | undefined
+const children: ChildProcess[] = []
 afterAll(() => {
-  child?.kill()
+  for (const c of children) c.kill()
 })
 
 describe.skipIf(!python)('a backend in another language, through the HTTP contract alone (python3 missing: skipped)', () => {
   it('the stdlib Python backend passes the BFF family; the scenarios it has no endpoint for are skipped with the reason', async () => {
     const started = await startPython()
-    child = started.child
     const declaration = await readDeclaration(`${dir}bff.json`, started.baseUrl)
     const report = await runBffSuite({ scenarios: BFF_SCENARIOS, target: runningBackend(declaration), timeoutMs: 10_000 })
     const byVerdict = (v: string) => report.scenarios.filter((s) => s.verdict === v).map((s) => s.id)
@@ -46,5 +46,15 @@ describe.skipIf(!python)('a backend in another language, through the HTTP contra
     // The header-carried session came through the redirect fragment: the checks judged real refusals.
     const borrowed = report.scenarios.find((s) => s.id === 'bff-did-not-credential')!
     expect(borrowed.checks.find((c) => c.checkId === 'bff.did-not-credential')?.status).toBe('PASS')
+  }, 30_000)
+
+  it('the same backend handing the tokens to the extension in the fragment fails on exactly that', async () => {
+    const started = await startPython('--flaw', 'tokens-in-fragment')
+    const declaration = await readDeclaration(`${dir}bff.json`, started.baseUrl)
+    const scenarios = BFF_SCENARIOS.filter((s) => s.id === 'bff-login-and-call')
+    const [result] = (await runBffSuite({ scenarios, target: runningBackend(declaration), timeoutMs: 10_000 })).scenarios
+    expect(result!.verdict).toBe('FAIL')
+    expect(result!.checks.filter((c) => c.status === 'FAIL').map((c) => c.checkId)).toEqual(['bff.no-token-to-frontend'])
+    expect(result!.checks.find((c) => c.status === 'FAIL')!.observed).toMatch(/in the redirect URL/)
   }, 30_000)
 })

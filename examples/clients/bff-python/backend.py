@@ -7,7 +7,9 @@ launchWebAuthFlow redirect and sends it back as `Authorization: Bearer <id>`. It
 docs/bff.md and is tested through it alone (bff.json declares it). ES256 is done here by hand because the
 standard library has no elliptic curves.
 
-Usage: python3 backend.py [--port N]   (prints "listening http://127.0.0.1:N" once it accepts requests)
+Usage: python3 backend.py [--port N] [--flaw tokens-in-fragment]
+(prints "listening http://127.0.0.1:N" once it accepts requests). The flaw hands the atproto tokens to the
+extension in the redirect fragment, as a widely copied guide does, to show the checks failing here too.
 """
 import base64
 import hashlib
@@ -26,6 +28,7 @@ FRONTEND_ORIGIN = f"chrome-extension://{EXTENSION_ID}"
 FRONTEND_REDIRECT = f"https://{EXTENSION_ID}.chromiumapp.org/callback"
 SCOPE = "atproto transition:generic"
 LOGIN_COOKIE = "__Host-login"
+FLAWS = {sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == "--flaw"}
 
 # ---------------------------------------------------------------- ES256 (P-256, FIPS 186-4), by hand
 
@@ -365,7 +368,11 @@ class Handler(BaseHTTPRequestHandler):
                     return self.send(403, {"error": "login_not_started_here"})
                 sid = BACKEND.finish_login(params)
                 clear = f"{LOGIN_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0"
-                return self.redirect(f"{FRONTEND_REDIRECT}#{urllib.parse.urlencode({'session': sid})}", [("Set-Cookie", clear)])
+                fragment = {"session": sid}
+                if "tokens-in-fragment" in FLAWS:
+                    tokens = BACKEND.sessions[sid]["tokens"]
+                    fragment.update(access_token=tokens["access_token"], refresh_token=tokens["refresh_token"])
+                return self.redirect(f"{FRONTEND_REDIRECT}#{urllib.parse.urlencode(fragment)}", [("Set-Cookie", clear)])
             if url.path == "/api/me":
                 if self.foreign():
                     return self.send(403, {"error": "forbidden_origin"})
