@@ -5,6 +5,7 @@ import { BFF_SCENARIOS } from '../../scenarios/bff/index.ts'
 import { bffBackend } from '../../examples/clients/bff-backend/index.ts'
 import { BFF_FLAW_NAMES, type BffFlaw } from '../../examples/clients/bff-backend/flaws.ts'
 import { progressLine, summary } from '../console.ts'
+import { BrowserFrontendLogin } from './browser-login.ts'
 import { bffRunFailed, runBffSuite, type BffTarget } from './runner.ts'
 import { readDeclaration, runningBackend } from './targets.ts'
 
@@ -31,6 +32,7 @@ export function addBffCommand(program: Command): void {
     .option('--timeout <ms>', 'per frontend request', (v) => Number(v), 15000)
     .option('--protocol-checks', "also run the always-on protocol checks over the backend's OAuth traffic")
     .option('--no-redact', 'keep tokens and codes in the report transcripts')
+    .option('--browser', 'log the frontends in through Chromium (/usr/bin/chromium via playwright-core) instead of the headless user agent')
     .action(async (opts) => {
       const ids: string[] | undefined = opts.scenario
       for (const id of ids ?? []) {
@@ -39,6 +41,12 @@ export function addBffCommand(program: Command): void {
       const scenarios = BFF_SCENARIOS.filter((s) => !ids?.length || ids.includes(s.id))
       const target = await openBackend(opts.backend, opts.baseUrl)
       console.log(`atproto-oauth-conformance — backend ${target.name} (${target.driverKind}), ${scenarios.length} BFF scenario(s)`)
+      let browser: BrowserFrontendLogin | undefined
+      if (opts.browser) {
+        const opened = await BrowserFrontendLogin.open()
+        if (typeof opened === 'string') throw new HarnessError('ERR_CONFIG', `--browser: ${opened}`)
+        browser = opened
+      }
       const report = await runBffSuite({
         scenarios,
         target,
@@ -46,8 +54,9 @@ export function addBffCommand(program: Command): void {
         timeoutMs: opts.timeout,
         protocolChecks: !!opts.protocolChecks,
         noRedact: opts.redact === false,
+        browser,
         onScenarioEnd: (r, i, n) => console.log(progressLine(r, i, n)),
-      })
+      }).finally(() => browser?.close())
       console.log(summary(report))
       for (const file of await writeReports(opts.reportDir, report)) console.log(`report written to ${file}`)
       process.exitCode = bffRunFailed(report) ? 1 : 0

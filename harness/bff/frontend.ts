@@ -26,6 +26,8 @@ export interface FrontendRequest {
   origin: string | null
   /** Send this jar's cookies (none when omitted). */
   jar?: CookieJar
+  /** A Cookie header as a real browser sent it (browser logins), instead of a jar. */
+  cookie?: string
   /** A top-level navigation (login, callback) rather than a fetch. */
   navigation?: boolean
 }
@@ -73,7 +75,7 @@ export class Frontend {
       ...(req.origin ? { origin: req.origin } : {}),
       ...req.headers,
     }
-    const cookie = req.jar?.header()
+    const cookie = req.cookie ?? req.jar?.header()
     if (cookie) headers.cookie = cookie
     let body: string | undefined
     if (req.json) {

@@ -14,6 +14,7 @@ import { TOOL_VERSION } from '../version.ts'
 import { CLIENT_HOST, createWorld, type World } from '../world.ts'
 import { AS_STATE_NOTE, BFF_CHECKS, mintedTokens, type BffCheckContext } from './checks.ts'
 import type { BffDeclaration, BffSetup, BffSetupAnswer } from './declaration.ts'
+import type { BrowserFrontendLogin } from './browser-login.ts'
 import type { CookieJar } from './cookies.ts'
 import { FOREIGN_ORIGIN, Frontend, LoginRefused, REDIRECT_PARAMS, type FrontendRequest } from './frontend.ts'
 import { stepExpect, type BffScenario, type BffStep, type Credential } from './scenario.ts'
@@ -38,6 +39,8 @@ export interface BffRunOptions {
    * judges the session layer; the client families judge the OAuth client (drive it with a client driver).
    */
   protocolChecks?: boolean
+  /** Log the frontends in through this Chromium instead of the headless user agent (docs/bff.md). */
+  browser?: BrowserFrontendLogin
   onScenarioEnd?(result: ScenarioResult, index: number, total: number): void
 }
 
@@ -61,6 +64,8 @@ class StepPlayer {
   constructor(
     readonly world: World,
     readonly declaration: BffDeclaration,
+    readonly browser: BrowserFrontendLogin | undefined,
+    readonly timeoutMs: number,
   ) {
     this.main = new Frontend(world, declaration, PUBLIC_URL, realClock)
     this.other = new Frontend(world, declaration, PUBLIC_URL, realClock)
@@ -115,8 +120,9 @@ class StepPlayer {
         const account = step.frontend === 'other' ? world.accounts.web : world.accounts.plc
         const extra = step.redirectOverride ? Object.fromEntries(REDIRECT_PARAMS.map((p) => [p, `${FOREIGN_ORIGIN}/steal`])) : {}
         try {
-          const response = await fe.startLogin(account.handle, account.password, extra)
-          const ex = await fe.deliverCallback(response)
+          const ex = this.browser
+            ? await this.browser.login(fe, { declaration, publicUrl: PUBLIC_URL, handle: account.handle, password: account.password, extra, timeoutMs: this.timeoutMs })
+            : await fe.deliverCallback(await fe.startLogin(account.handle, account.password, extra))
           if (!ok(ex.response.status)) return { status: 'rejected', code: `HTTP_${ex.response.status}`, message: `the callback answered ${ex.response.status}` }
           fe.did = account.did
           return { status: 'ok', result: { status: ex.response.status } }
@@ -261,7 +267,7 @@ export async function runBffScenario(scenario: BffScenario, options: BffRunOptio
     }
     world.host(new URL(clientId).pathname, { body: body!.clientMetadata })
 
-    const player = new StepPlayer(world, d)
+    const player = new StepPlayer(world, d, options.browser, ms)
     for (const [index, step] of scenario.steps.entries()) {
       world.transcript.currentStep = index
       const outcome = await timeout(player.play(step), ms, step.op)
