@@ -195,6 +195,9 @@ const corsFrontendOnly: BffCheck = {
   },
 }
 
+/** A cookie as a verdict may show it: name and attributes, never the session value. */
+const shown = (c: { name: string; raw: string }) => `${c.name}=…${c.raw.slice(c.raw.indexOf(';') < 0 ? c.raw.length : c.raw.indexOf(';'))}`
+
 function setCookies(t: Transcript) {
   return backendExchanges(t).flatMap((ex) => {
     const raw = ex.response.headers['set-cookie']
@@ -220,7 +223,7 @@ const cookieSecure: BffCheck = {
       if (missing.length > 0) {
         return fail({
           expected: 'every cookie the backend sets carries HttpOnly and Secure',
-          observed: `cookie ${cookie.name} lacks ${missing.map((m) => (m === 'httponly' ? 'HttpOnly' : 'Secure')).join(' and ')}: ${cookie.raw} (${ex.ref})`,
+          observed: `cookie ${cookie.name} lacks ${missing.map((m) => (m === 'httponly' ? 'HttpOnly' : 'Secure')).join(' and ')}: ${shown(cookie)} (${ex.ref})`,
           evidence: [ex.ref],
         })
       }

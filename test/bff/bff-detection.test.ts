@@ -65,4 +65,14 @@ describe('BFF detection matrix', () => {
     )
     expect(mismatches).toEqual([])
   })
+
+  it('redacts the tokens a flawed backend handed its frontend (fragment, JSON body) in the report', async () => {
+    const ids = ['bff-login-and-call', 'bff-refresh-stays-in-backend']
+    const report = await runBffSuite({ scenarios: BFF_SCENARIOS.filter((s) => ids.includes(s.id)), target: bffBackend(GUIDE_PATTERN), concurrency: 2 })
+    expect(report.scenarios.map((s) => s.checks.find((c) => c.checkId === 'bff.no-token-to-frontend')?.status)).toEqual(['FAIL', 'FAIL'])
+    const text = JSON.stringify(report)
+    // Access tokens are JWTs of type at+jwt; refresh tokens are ref-<64 hex>.
+    expect(text).not.toContain('eyJ0eXAiOiJhdCtqd3Qi')
+    expect(text).not.toMatch(/ref-[0-9a-f]{64}/)
+  })
 })
