@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { REQUIREMENTS } from '../../scenarios/catalog.ts'
 import { BFF_SCENARIOS } from '../../scenarios/bff/index.ts'
-import { BFF_CHECKS } from '../../harness/bff/checks.ts'
+import { BFF_CHECKS } from '../../harness/bff/checks/index.ts'
 
 const files = readdirSync(new URL('../../scenarios/bff/', import.meta.url))
   .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
