@@ -66,6 +66,7 @@ export class BrowserFrontendLogin {
           form: request.method() === 'POST' ? new URLSearchParams(request.postData() ?? '') : undefined,
           origin: headers.origin ?? null,
           cookie: headers.cookie,
+          headers: headers['user-agent'] ? { 'user-agent': headers['user-agent'] } : undefined,
           navigation: request.isNavigationRequest(),
         })
         if (url.pathname === d.endpoints.callback.path) callback = ex
