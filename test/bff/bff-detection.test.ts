@@ -5,6 +5,8 @@ import { renderHtml } from '../../reports/html.ts'
 import { renderJunit } from '../../reports/junit.ts'
 import { describe, expect, it } from 'vitest'
 import { bffBackend } from '../../examples/clients/bff-backend/index.ts'
+import { startBffBackend } from '../../examples/clients/bff-backend/app.ts'
+import { inProcessBackend } from '../../harness/bff/targets.ts'
 import { BFF_FLAW_NAMES, GUIDE_PATTERN, type BffFlaw } from '../../examples/clients/bff-backend/flaws.ts'
 import { runBffMatrix } from '../../harness/bff/matrix.ts'
 import { runBffSuite } from '../../harness/bff/runner.ts'
@@ -74,5 +76,21 @@ describe('BFF detection matrix', () => {
     // Access tokens are JWTs of type at+jwt; refresh tokens are ref-<64 hex>.
     expect(text).not.toContain('eyJ0eXAiOiJhdCtqd3Qi')
     expect(text).not.toMatch(/ref-[0-9a-f]{64}/)
+  })
+})
+
+describe('a web frontend instead of an extension', () => {
+  it('judges CORS, origin and redirects against the declared web origin', async () => {
+    const frontend = { origin: 'https://app.example', redirectUri: 'https://app.example/signed-in' }
+    const ids = ['bff-login-and-call', 'bff-cross-origin-refused', 'bff-open-redirect']
+    const scenarios = BFF_SCENARIOS.filter((s) => ids.includes(s.id))
+    const target = (flaws: BffFlaw[]) => inProcessBackend('web', () => startBffBackend({ frontend, flaws }))
+    const clean = await runBffSuite({ scenarios, target: target([]), concurrency: 3 })
+    expect(clean.scenarios.map((s) => s.verdict)).toEqual(['PASS', 'PASS', 'PASS'])
+    const flawed = await runBffSuite({ scenarios: scenarios.slice(1), target: target(['permissive-cors', 'open-redirect']), concurrency: 2 })
+    expect(flawed.scenarios.map((s) => s.checks.filter((c) => c.status === 'FAIL').map((c) => c.checkId))).toEqual([
+      ['scenario.expectation', 'bff.origin-checked', 'bff.cors-frontend-only'],
+      ['bff.no-open-redirect'],
+    ])
   })
 })

@@ -70,12 +70,15 @@ interface State {
 
 export interface BffBackendOptions {
   flaws?: readonly BffFlaw[]
+  /** The frontend it serves: the extension by default, or a web app's origin and page. */
+  frontend?: { origin: string; redirectUri: string }
 }
 
 /** The express app of the backend. */
 export function createBffBackend(options: BffBackendOptions = {}) {
   const flaws = new Set(options.flaws ?? [])
   const has = (f: BffFlaw) => flaws.has(f)
+  const frontend = options.frontend ?? FRONTEND
   const sessionCookie = has('weak-cookie') ? 'sid' : '__Host-sid'
   let state: State | undefined
 
@@ -147,7 +150,7 @@ export function createBffBackend(options: BffBackendOptions = {}) {
   app.use((req, res, next) => {
     const origin = req.headers.origin
     if (!origin) return next()
-    const allowed = origin === FRONTEND.origin || has('permissive-cors')
+    const allowed = origin === frontend.origin || has('permissive-cors')
     if (allowed) {
       res.setHeader('Access-Control-Allow-Origin', origin)
       res.setHeader('Access-Control-Allow-Credentials', 'true')
@@ -194,7 +197,7 @@ export function createBffBackend(options: BffBackendOptions = {}) {
       const set = [`${LOGIN_COOKIE}=; ${SECURE}; Max-Age=0`]
       set.push(has('weak-cookie') ? `${sessionCookie}=${sid}; Path=/` : `${sessionCookie}=${sid}; ${SECURE}`)
       res.setHeader('Set-Cookie', set)
-      let target = (appState && s.returnTo.get(appState)) || FRONTEND.redirectUri
+      let target = (appState && s.returnTo.get(appState)) || frontend.redirectUri
       if (has('tokens-in-fragment')) {
         const saved = await s.sessions.get(session.did)
         const fragment = new URLSearchParams({
@@ -292,16 +295,16 @@ export function createBffBackend(options: BffBackendOptions = {}) {
   })
 
   app.use((_req, res) => void res.status(404).json({ error: 'not_found' }))
-  return { app, sessionCookie }
+  return { app, sessionCookie, frontend }
 }
 
 /** The backend's declaration for the harness (docs/bff.md). */
-export function declarationFor(baseUrl: string, sessionCookie: string, name = 'bff-backend (example)'): BffDeclaration {
+export function declarationFor(baseUrl: string, sessionCookie: string, name = 'bff-backend (example)', frontend = FRONTEND): BffDeclaration {
   return {
     name,
     baseUrl,
     setup: '/conformance/setup',
-    frontend: FRONTEND,
+    frontend,
     session: { carrier: 'cookie', name: sessionCookie },
     endpoints: {
       login: { path: '/login', handleParam: 'handle' },
@@ -315,7 +318,7 @@ export function declarationFor(baseUrl: string, sessionCookie: string, name = 'b
 
 /** Starts the backend on loopback (port 0: ephemeral) and returns its declaration. */
 export async function startBffBackend(options: BffBackendOptions & { port?: number } = {}) {
-  const { app, sessionCookie } = createBffBackend(options)
+  const { app, sessionCookie, frontend } = createBffBackend(options)
   const server = await new Promise<import('node:http').Server>((resolve, reject) => {
     const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s))
     s.once('error', reject)
@@ -324,7 +327,7 @@ export async function startBffBackend(options: BffBackendOptions & { port?: numb
   const baseUrl = `http://127.0.0.1:${port}`
   const name = options.flaws?.length ? `bff-backend:${options.flaws.join('+')}` : 'bff-backend (example)'
   return {
-    declaration: declarationFor(baseUrl, sessionCookie, name),
+    declaration: declarationFor(baseUrl, sessionCookie, name, frontend),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())
