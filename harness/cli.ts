@@ -7,6 +7,8 @@ import { defaultVocabulary } from './baseline-vocabulary.ts'
 import { prepareReportDir, writeReportFiles } from '../reports/write.ts'
 import { REQUIREMENTS } from '../scenarios/catalog.ts'
 import { SCENARIOS } from '../scenarios/index.ts'
+import { BFF_SCENARIOS } from '../scenarios/bff/index.ts'
+import { addBffCommand } from './bff/command.ts'
 import { consoleText, progressLine, runHeader, summary } from './console.ts'
 import { openClient } from './open-client.ts'
 import { coverage, loadExclusions } from './coverage.ts'
@@ -154,7 +156,7 @@ program
   .option('--coverage', 'map every requirement of the spec catalog to the scenarios and checks that test it')
   .action((opts) => {
     if (opts.coverage) {
-      const rows = coverage(REQUIREMENTS.values(), SCENARIOS, ALWAYS_ON_CHECKS, loadExclusions())
+      const rows = coverage(REQUIREMENTS.values(), [...SCENARIOS, ...BFF_SCENARIOS], ALWAYS_ON_CHECKS, loadExclusions())
       if (opts.json) return console.log(JSON.stringify(rows, null, 2))
       for (const r of rows) {
         const by = [...r.scenarios, ...r.checks.map((c) => `[${c}]`)].join(' ')
@@ -167,14 +169,20 @@ program
       return
     }
     if (opts.json) {
-      console.log(JSON.stringify(SCENARIOS.map(({ id, title, family, requirements, profile, client }) => ({ id, title, family, requirements, profile, client })), null, 2))
+      const rows = [
+        ...SCENARIOS.map(({ id, title, family, requirements, profile, client }) => ({ id, title, family, requirements, profile, client })),
+        ...BFF_SCENARIOS.map(({ id, title, family, requirements, profile }) => ({ id, title, family, requirements, profile })),
+      ]
+      console.log(JSON.stringify(rows, null, 2))
       return
     }
-    for (const s of SCENARIOS) {
+    // The BFF family runs against an app backend (`bff --backend …`), the others against a client.
+    for (const s of [...SCENARIOS, ...BFF_SCENARIOS]) {
       const reqs = s.requirements.map((r) => `${r.id}${r.level === 'MUST' ? '' : `(${r.level})`}`).join(' ')
       console.log(`${s.family.padEnd(8)}${s.id.padEnd(34)}${pc.dim(reqs)}`)
     }
     console.log(`${SCENARIOS.length} scenarios in ${new Set(SCENARIOS.map((s) => s.family)).size} families`)
+    console.log(`${BFF_SCENARIOS.length} BFF scenarios for app backends (run with \`bff --backend …\`, docs/bff.md)`)
   })
 
 program
@@ -218,6 +226,8 @@ program
     if (isIP(opts.host) === 0) throw new HarnessError('ERR_CONFIG', `--host ${opts.host}: give an IP address (127.0.0.1, or 0.0.0.0 inside a container)`)
     await serveWorld({ profile: opts.profile, topology: opts.topology, basePort: opts.port, host: opts.host })
   })
+
+addBffCommand(program)
 
 try {
   await program.parseAsync()

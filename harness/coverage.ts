@@ -22,7 +22,7 @@ export function loadExclusions(): Record<string, string> {
 /** Maps every requirement of the catalog to the scenarios and checks that test it. */
 export function coverage(
   requirements: Iterable<CatalogRequirement>,
-  scenarios: readonly Scenario[],
+  scenarios: readonly Pick<Scenario, 'id' | 'requirements'>[],
   checks: readonly Check[],
   exclusions: Record<string, string>,
 ): CoverageRow[] {
@@ -39,7 +39,7 @@ export function coverage(
 /** The coverage section of a run report: requirement rows for the scenarios that ran. */
 export function reportCoverage(
   requirements: Iterable<CatalogRequirement>,
-  scenarios: readonly Scenario[],
+  scenarios: readonly Pick<Scenario, 'id' | 'requirements'>[],
   checks: readonly Check[],
   exclusions: Record<string, string>,
 ): { covered: number; excluded: number; missing: number; requirements: Omit<CoverageRow, 'text'>[] } {

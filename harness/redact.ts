@@ -17,7 +17,7 @@ import type { Verdict } from '../model/verdict.ts'
 import { boundText, boundValue, type ValueLimits } from './drivers/bounded-value.ts'
 
 /** Body fields whose values are secrets (tokens, codes, verifiers, assertions, passwords). */
-const SECRET_FIELDS = ['access_token', 'refresh_token', 'code', 'code_verifier', 'client_assertion', 'password', 'token', 'ephemeralToken']
+const SECRET_FIELDS = ['access_token', 'refresh_token', 'code', 'code_verifier', 'client_assertion', 'password', 'token', 'ephemeralToken', 'accessToken', 'refreshToken']
 const SECRET_PATTERN = new RegExp(`("(?:${SECRET_FIELDS.join('|')})"\\s*:\\s*")([^"]+)(")`, 'g')
 const FORM_PATTERN = new RegExp(`((?:^|[?&#])(?:${SECRET_FIELDS.join('|')})=)([^&#\\s"]+)`, 'g')
 // RFC 7518 §6.2.2, §6.3.2, §6.4.1, RFC 8037 §2: the private members of a JWK (a client that publishes its private

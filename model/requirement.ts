@@ -11,6 +11,8 @@ export interface RequirementRef {
 export type Family =
   | 'DISC' | 'META' | 'PAR' | 'DPOP' | 'NONCE' | 'PKCE' | 'STATE' | 'ISS' | 'BIND'
   | 'TOKEN' | 'REFRESH' | 'REVOKE' | 'RES' | 'CONF' | 'LOOP' | 'SCOPE' | 'IDENT'
+  /** Backend-for-frontend session layer (harness/bff/). */
+  | 'BFF'
 
 /** AS and PDS on different origins (like bsky.social), or the PDS as its own AS. */
 export type Topology = 'entryway' | 'self-hosted'

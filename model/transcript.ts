@@ -1,10 +1,11 @@
 import { tryDecodeJws } from '../protocol/jws.ts'
 
 /** Which mock served an exchange. */
-export type ServerName = 'as' | 'pds' | 'identity' | 'client-host'
+/** `backend`: a backend under test as its frontend sees it (harness/bff/). */
+export type ServerName = 'as' | 'pds' | 'identity' | 'client-host' | 'backend'
 
-/** Who sent a request: the client under test, or the harness playing the user's browser. */
-export type Actor = 'client' | 'user-agent' | 'authorization-server'
+/** Who sent a request: the client under test, the harness playing the user's browser, or the app's frontend (harness/bff/). */
+export type Actor = 'client' | 'user-agent' | 'authorization-server' | 'frontend'
 
 export type Headers = Record<string, string | string[]>
 

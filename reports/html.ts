@@ -155,8 +155,9 @@ const LANES: readonly { key: Lane; label: string }[] = [
   { key: 'identity', label: 'identity' },
   { key: 'client-host', label: 'client host' },
 ]
-const ACTOR_LANE: Record<Actor, Lane> = { client: 'client', 'user-agent': 'user-agent', 'authorization-server': 'as' }
-const SERVER_LANE: Record<ServerName, Lane> = { as: 'as', pds: 'pds', identity: 'identity', 'client-host': 'client-host' }
+const ACTOR_LANE: Record<Actor, Lane> = { client: 'client', 'user-agent': 'user-agent', 'authorization-server': 'as', frontend: 'user-agent' }
+const SERVER_LANE: Record<ServerName, Lane> = { as: 'as', pds: 'pds', identity: 'identity', 'client-host': 'client-host', backend: 'client' }
+// A backend under test is the OAuth client, its frontend a user agent: frontend → backend is user agent → client.
 // A report from another version may name a sender or server this one does not know: draw it on the nearest lane.
 const senderLane = (e: Exchange): Lane => ACTOR_LANE[e.actor] ?? 'client'
 const serverLane = (e: Exchange): Lane => SERVER_LANE[e.server] ?? 'client-host'

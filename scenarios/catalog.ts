@@ -8,11 +8,15 @@ export interface CatalogRequirement {
   text: string
 }
 
-/** The requirement catalog, keyed by id. */
+function load(file: string): CatalogRequirement[] {
+  return (JSON.parse(readFileSync(new URL(file, import.meta.url), 'utf8')) as { requirements: CatalogRequirement[] }).requirements
+}
+
+/**
+ * The requirement catalog, keyed by id: requirements.json (synced from the spec catalog by
+ * scripts/sync-requirements.ts) plus requirements-bff.json (this project's own BFF section, kept apart so a
+ * re-sync never drops it).
+ */
 export const REQUIREMENTS: ReadonlyMap<string, CatalogRequirement> = new Map(
-  (
-    JSON.parse(readFileSync(new URL('./requirements.json', import.meta.url), 'utf8')) as {
-      requirements: CatalogRequirement[]
-    }
-  ).requirements.map((r) => [r.id, r]),
+  [...load('./requirements.json'), ...load('./requirements-bff.json')].map((r) => [r.id, r]),
 )

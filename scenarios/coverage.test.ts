@@ -3,9 +3,10 @@ import { coverage, loadExclusions } from '../harness/coverage.ts'
 import { REQUIREMENTS } from './catalog.ts'
 import { ALWAYS_ON_CHECKS } from './checks/index.ts'
 import { SCENARIOS } from './index.ts'
+import { BFF_SCENARIOS } from './bff/index.ts'
 
 const exclusions = loadExclusions()
-const rows = coverage(REQUIREMENTS.values(), SCENARIOS, ALWAYS_ON_CHECKS, exclusions)
+const rows = coverage(REQUIREMENTS.values(), [...SCENARIOS, ...BFF_SCENARIOS], ALWAYS_ON_CHECKS, exclusions)
 
 describe('spec coverage', () => {
   it('maps every catalog requirement to a scenario or check, or to an explicit exclusion', () => {

@@ -4,7 +4,8 @@ import { REQUIREMENTS } from './catalog.ts'
 import { SCENARIOS } from './index.ts'
 
 const root = new URL('./', import.meta.url)
-const familyDirs = readdirSync(root).filter((d) => d !== 'checks' && statSync(new URL(d, root)).isDirectory())
+// scenarios/bff/ holds the BFF family, registered in scenarios/bff/index.ts and run by harness/bff/ (test/bff/).
+const familyDirs = readdirSync(root).filter((d) => d !== 'checks' && d !== 'bff' && statSync(new URL(d, root)).isDirectory())
 const files = familyDirs.flatMap((dir) =>
   readdirSync(new URL(`${dir}/`, root))
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))

@@ -2,7 +2,8 @@
  * `npm run matrix`: the detection matrix. Runs every scenario against the official client, the clean minimal
  * client and each flawed variant of it; prints which flaws each scenario catches and writes
  * conformance-report/matrix.json. `--update` rewrites scenarios/detection-matrix.json, the committed list of
- * (scenario, flaw, checks) kills that `npm test` re-verifies.
+ * (scenario, flaw, checks) kills that `npm test` re-verifies. `--bff` runs the BFF family's matrix instead
+ * (scripts/matrix-bff.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import Table from 'cli-table3'
@@ -13,6 +14,11 @@ import { FLAW_NAMES } from '../examples/clients/minimal/flaws.ts'
 import { detected, runMatrix, type Variant } from '../harness/matrix.ts'
 import { SCENARIOS } from '../scenarios/index.ts'
 
+// `--bff`: the BFF family's own matrix (the example backend and its flaws), scripts/matrix-bff.ts.
+if (process.argv.includes('--bff')) {
+  await import('./matrix-bff.ts')
+  process.exit(process.exitCode ?? 0)
+}
 const update = process.argv.includes('--update')
 const variants: Variant[] = [
   { name: 'official', driver: () => officialNodeClient() },

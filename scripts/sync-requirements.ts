@@ -1,6 +1,8 @@
 /**
  * Regenerates scenarios/requirements.json from the requirements catalog (section 1, client requirements).
  * Usage: npm run sync-requirements -- [path/to/atproto-oauth-requirements.md]
+ * The project's own BFF section lives in scenarios/requirements-bff.json, which this script never touches;
+ * scenarios/catalog.ts merges both at load.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 

@@ -235,7 +235,7 @@ describe('report.schema.json', () => {
     // `satisfies` plus the exhaustive Record keep these lists equal to the TS unions.
     const families = {
       DISC: 1, META: 1, PAR: 1, DPOP: 1, NONCE: 1, PKCE: 1, STATE: 1, ISS: 1, BIND: 1,
-      TOKEN: 1, REFRESH: 1, REVOKE: 1, RES: 1, CONF: 1, LOOP: 1, SCOPE: 1, IDENT: 1,
+      TOKEN: 1, REFRESH: 1, REVOKE: 1, RES: 1, CONF: 1, LOOP: 1, SCOPE: 1, IDENT: 1, BFF: 1,
     } satisfies Record<Family, 1>
     expect(new Set(schema.$defs.family.enum)).toEqual(new Set(Object.keys(families)))
     expect(new Set(schema.$defs.status.enum)).toEqual(new Set(Object.keys(SEVERITY)))

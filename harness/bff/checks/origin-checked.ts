@@ -1,0 +1,8 @@
+import { refusedWithoutUse, stepsWith, type BffCheck } from './shared.ts'
+
+export const originChecked: BffCheck = {
+  id: 'bff.origin-checked',
+  requirement: { id: 'BFF-04', level: 'MUST' },
+  title: "Requests from another origin are refused even with the session's credential",
+  judge: (ctx) => refusedWithoutUse(ctx, stepsWith(ctx.scenario, ['other-origin']), `the session's credential from ${'another origin'}`),
+}
