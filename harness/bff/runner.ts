@@ -156,7 +156,7 @@ export async function runBffSuite(options: BffRunOptions): Promise<RunReport> {
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 1, total)) }, worker))
-  const totals = { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, ERROR: 0, scenarios: total }
+  const totals = { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, INCONCLUSIVE: 0, ERROR: 0, scenarios: total }
   for (const r of results) totals[r.verdict]++
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
