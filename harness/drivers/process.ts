@@ -88,6 +88,7 @@ export function processTransport(options: ProcessDriverOptions): WireTransport &
     ...(library ? { setClockOffset: (offsetMs: number) => fake?.setOffset(offsetMs) } : {}),
     async open(ctx) {
       // A scenario's client (not a probe) runs under its own faked clock, at real time until a step moves it.
+      fake?.dispose()
       fake = library && ctx ? createFakeClock(library) : undefined
       const proc = spawn(argv[0]!, argv.slice(1), {
         cwd: options.cwd,
@@ -130,7 +131,11 @@ export function processTransport(options: ProcessDriverOptions): WireTransport &
     },
     async close(graceful, ms) {
       const proc = child
-      if (!proc) return
+      if (!proc) {
+        fake?.dispose()
+        fake = undefined
+        return
+      }
       closing = true
       if (graceful && proc.exitCode === null && proc.signalCode === null) {
         // Polite: end of input, then a bounded wait for the exit.

@@ -59,6 +59,12 @@ describe('the container driver', () => {
     const report = await runSuite({ scenarios: SCENARIOS, driver: () => client.driver(), clientName: 'atproto-oauth-plain-js', driverKind: 'container', concurrency: 2 })
     expect(report.totals).toMatchObject({ SKIP: SCENARIOS.length, scenarios: SCENARIOS.length })
     for (const s of report.scenarios) {
+      // A scenario of the production (https) configuration is skipped before any driver starts: a container
+      // cannot reach the World's https host names.
+      if (SCENARIOS.find((x) => x.id === s.id)!.https === 'required') {
+        expect(s.checks.map((c) => [c.checkId, c.status])).toEqual([['scenario.https', 'SKIP']])
+        continue
+      }
       expect(s.reason).toMatch(/^no container engine: the socket \/nonexistent\/docker.sock \(DOCKER_HOST\) does not exist/)
       expect(s.checks.map((c) => [c.checkId, c.status])).toEqual([['harness.driver', 'SKIP']])
     }
