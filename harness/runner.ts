@@ -454,7 +454,17 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Judge
     const through = (expectation.kind === 'pass' || expectation.kind === 'fail') && !isGoodPath(scenario) ? expectation.goodPathThrough : undefined
     const gate: Judged['gate'] = through === undefined
       ? undefined
-      : { need: { ops: opsThrough(scenario, through), clientKind: ctx.clientKind, topology: w.topology, profile: w.profile.name }, https: w.https }
+      : {
+          need: {
+            ops: opsThrough(scenario, through),
+            clientKind: ctx.clientKind,
+            needs: scenario.needs ?? [],
+            ...(scenario.clientScope ? { clientScope: scenario.clientScope } : {}),
+            topology: w.topology,
+            profile: w.profile.name,
+          },
+          https: w.https,
+        }
     for (const step of w.transcript.steps()) {
       if (step.outcome.status === 'error') {
         verdicts.unshift(
