@@ -59,4 +59,5 @@ if (update) {
   )
   console.log('scenarios/detection-matrix.json updated')
 }
-process.exitCode = uncaught.length || cleanProblems.length ? 1 : 0
+// Exit now: a client under test may leave timers behind (e.g. a session refresh scheduled for later).
+process.exit(uncaught.length || cleanProblems.length ? 1 : 0)
