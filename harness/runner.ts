@@ -108,14 +108,22 @@ function moveTime(world: World, seconds: number, client: 'with' | 'only' | undef
   if (client) world.clientClock.shift(ms)
 }
 
-/** Resolves after `turns` event-loop turns in which the World received no new request (the client is idle). */
-async function clientIdle(world: World, turns = 200): Promise<void> {
+/**
+ * Resolves once the World has received no new request for `turns` event-loop turns and `quietMs` (the client is
+ * idle). The time bound keeps a client that is busy off the event loop (key imports and signatures run on the
+ * thread pool) from looking idle, so what the scenario does next never depends on scheduling.
+ */
+async function clientIdle(world: World, turns = 200, quietMs = 0): Promise<void> {
   let quiet = 0
+  let since = Date.now()
   let seen = world.requestBudget.served + world.transcript.entries.length
-  while (quiet < turns) {
+  while (quiet < turns || Date.now() - since < quietMs) {
     await new Promise<void>((resolve) => setImmediate(resolve))
     const now = world.requestBudget.served + world.transcript.entries.length
-    quiet = now === seen ? quiet + 1 : 0
+    if (now !== seen) {
+      quiet = 0
+      since = Date.now()
+    } else quiet++
     seen = now
   }
 }
@@ -151,8 +159,11 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
       background.push(done)
       world.transcript.note(`the ${step.op} runs in the background`)
       // Go on once the operation settled, or is visibly under way: its response is held (refresh), or its
-      // revocation was answered, or the client went idle waiting (a sign-out that waits for the refresh).
-      const underWay = step.op === 'refresh' ? world.holds.whenHeld('refresh') : Promise.race([revocationAnswered(world, since), clientIdle(world)])
+      // revocation was answered and the client has had its turns to act on the answer (so what it does next never
+      // depends on scheduling), or the client went idle waiting (a sign-out that waits for the refresh).
+      const underWay = step.op === 'refresh'
+        ? world.holds.whenHeld('refresh')
+        : Promise.race([revocationAnswered(world, since).then(() => clientIdle(world)), clientIdle(world, 200, 250)])
       await Promise.race([done, underWay])
       if (!settled) world.transcript.note(`the ${step.op} is under way`)
       continue

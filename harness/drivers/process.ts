@@ -63,8 +63,11 @@ function killGroup(pid: number | undefined): void {
 // Process groups still alive. If the harness itself exits (an uncaught error, process.exit), it takes them along:
 // they run detached (their own group, to be killed whole), so nothing else would.
 const liveGroups = new Set<number>()
+/** Faked-clock folders of running clients, removed even when a second signal ends the process at once. */
+const liveClocks = new Set<FakeClock>()
 process.on('exit', () => {
   for (const group of liveGroups) killGroup(group)
+  for (const clock of liveClocks) clock.dispose()
 })
 
 /** A JSON-lines transport over a child process: spawn on `open`, kill the whole process group on `close`. */
@@ -80,6 +83,11 @@ export function processTransport(options: ProcessDriverOptions): WireTransport &
   const shown = argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ')
   const library = options.fakeClock === false ? undefined : findLibfaketime()
   let fake: FakeClock | undefined
+  const disposeClock = () => {
+    if (fake) liveClocks.delete(fake)
+    fake?.dispose()
+    fake = undefined
+  }
 
   return {
     get pid() {
@@ -88,8 +96,9 @@ export function processTransport(options: ProcessDriverOptions): WireTransport &
     ...(library ? { setClockOffset: (offsetMs: number) => fake?.setOffset(offsetMs) } : {}),
     async open(ctx) {
       // A scenario's client (not a probe) runs under its own faked clock, at real time until a step moves it.
-      fake?.dispose()
+      disposeClock()
       fake = library && ctx ? createFakeClock(library) : undefined
+      if (fake) liveClocks.add(fake)
       const proc = spawn(argv[0]!, argv.slice(1), {
         cwd: options.cwd,
         env: { ...process.env, ...options.env, ...contextEnv(ctx), ...fake?.env },
@@ -131,11 +140,7 @@ export function processTransport(options: ProcessDriverOptions): WireTransport &
     },
     async close(graceful, ms) {
       const proc = child
-      if (!proc) {
-        fake?.dispose()
-        fake = undefined
-        return
-      }
+      if (!proc) return disposeClock()
       closing = true
       if (graceful && proc.exitCode === null && proc.signalCode === null) {
         // Polite: end of input, then a bounded wait for the exit.
@@ -153,8 +158,7 @@ export function processTransport(options: ProcessDriverOptions): WireTransport &
       proc.stderr.destroy()
       if (proc.pid !== undefined) liveGroups.delete(proc.pid)
       channel?.ended((op) => (op ? `the client was stopped before it answered "${op}"` : 'the client was stopped'))
-      fake?.dispose()
-      fake = undefined
+      disposeClock()
     },
     log: () => stderr.text(),
   }

@@ -69,7 +69,7 @@ export function atcuteNodeClient(): Driver {
       return new OAuthClient({ metadata: { redirect_uris: [ctx.redirectUri as `http://127.0.0.1:${string}`], scope: SCOPE }, actorResolver, stores })
     }
     const key = await confidentialKey()
-    const clientId = `${ctx.clientOrigin}/client-metadata.json`
+    const clientId = `${ctx.clientOrigin}/oauth-client-metadata.json`
     const jwksUri = ctx.publishKeysBy === 'jwks_uri' ? `${ctx.clientOrigin}/jwks.json` : undefined
     const oauth = new OAuthClient({
       metadata: {
@@ -83,7 +83,7 @@ export function atcuteNodeClient(): Driver {
       actorResolver,
       stores,
     })
-    ctx.hostDocument('/client-metadata.json', oauth.metadata)
+    ctx.hostDocument('/oauth-client-metadata.json', oauth.metadata)
     if (jwksUri) ctx.hostDocument('/jwks.json', oauth.jwks)
     return oauth
   }
