@@ -13,7 +13,7 @@ import { boundOutcome } from './drivers/bounded-value.ts'
 import type { Scenario, Step } from './scenario.ts'
 import type { GoodPathNeed } from './good-path.ts'
 import type { StepOutcome } from '../model/transcript.ts'
-import { SEVERITY, worst, type Finding, type Status, type Verdict } from '../model/verdict.ts'
+import { SEVERITY, tally, worst, type Finding, type Status, type Verdict } from '../model/verdict.ts'
 import { CLIENT_HOST, NATIVE_CLIENT_HOST, createWorld, type Topology, type World } from './world.ts'
 import { TOOL_VERSION } from './version.ts'
 import { AuthorizationPageError, completeAuthorization } from './user-agent.ts'
@@ -530,8 +530,7 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
     const s = options.scenarios[i]!
     results[i] = scenarioResult(s, undefined, [harnessVerdict('SKIP', 'harness.interrupted', 'The scenario ran', 'run interrupted')], Date.now(), options, 'run interrupted')
   }
-  const totals = { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, INCONCLUSIVE: 0, ERROR: 0, scenarios: total }
-  for (const r of results) totals[r.verdict]++
+  const totals = { ...tally(results.map((r) => r.verdict)), scenarios: total }
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'atproto-oauth-conformance', version: TOOL_VERSION },

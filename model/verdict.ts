@@ -59,6 +59,13 @@ export const SEVERITY: Record<Status, number> = { PASS: 0, SKIP: 1, INCONCLUSIVE
 /** Every status, best first. */
 export const STATUSES: readonly Status[] = ['PASS', 'SKIP', 'INCONCLUSIVE', 'WARN', 'FAIL', 'ERROR']
 
+/** How many of each status (every status listed, zeros included): a run's totals. */
+export function tally(statuses: readonly Status[]): Record<Status, number> {
+  const counts = Object.fromEntries(Object.keys(SEVERITY).map((s) => [s, 0])) as Record<Status, number>
+  for (const s of statuses) counts[s]++
+  return counts
+}
+
 export function worst(statuses: Status[]): Status {
   if (statuses.length === 0) return 'SKIP'
   // A scenario with some passing and some skipped checks passes.

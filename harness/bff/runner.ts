@@ -1,5 +1,5 @@
 import { HarnessError } from '../../protocol/errors.ts'
-import { EXPECTATION_CHECK_ID, SEVERITY, worst, type Status, type Verdict } from '../../model/verdict.ts'
+import { EXPECTATION_CHECK_ID, SEVERITY, tally, worst, type Status, type Verdict } from '../../model/verdict.ts'
 import { REPORT_SCHEMA_VERSION, type RunReport, type ScenarioResult } from '../../reports/schema.ts'
 import { ALWAYS_ON_CHECKS } from '../../scenarios/checks/index.ts'
 import { REQUIREMENTS } from '../../scenarios/catalog.ts'
@@ -156,8 +156,7 @@ export async function runBffSuite(options: BffRunOptions): Promise<RunReport> {
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 1, total)) }, worker))
-  const totals = { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, INCONCLUSIVE: 0, ERROR: 0, scenarios: total }
-  for (const r of results) totals[r.verdict]++
+  const totals = { ...tally(results.map((r) => r.verdict)), scenarios: total }
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'atproto-oauth-conformance', version: TOOL_VERSION },
