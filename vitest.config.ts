@@ -17,5 +17,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     teardownTimeout: 10_000,
+    // Console output is checked byte for byte (no escape sequences from a client): the tests read it uncoloured,
+    // whether or not the run is under CI (where picocolors would colour it), and so do the CLIs they start.
+    env: { NO_COLOR: '1' },
   },
 })
