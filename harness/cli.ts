@@ -72,7 +72,7 @@ program
   .option('--tag <tag...>', 'only scenarios with these tags')
   .addOption(new Option('--profile <profile>', 'server profile for every scenario').choices(['reference', 'strict']))
   .addOption(new Option('--topology <topology>', 'AS/PDS topology for every scenario').choices(['entryway', 'self-hosted']))
-  .option('--https', 'present the mocks under https host names (msw) so in-process clients run without allowHttp')
+  .option('--https', 'present the mocks under https host names (routed to loopback in-process) so in-process clients run without allowHttp')
   .option('--report-dir <dir>', 'where the reports go', 'conformance-report')
   .option('--concurrency <n>', 'scenarios run in parallel', positiveInt('--concurrency'), 1)
   .option('--timeout <ms>', 'per client operation', positiveInt('--timeout'), 15000)

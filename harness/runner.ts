@@ -32,7 +32,7 @@ export interface RunOptions {
   /** Profile/topology for scenarios that do not name their own. */
   profile?: ProfileName
   topology?: Topology
-  /** Present every World under https host names (msw) and run clients without allowHttp. */
+  /** Present every World under https host names (routed to loopback in-process) and run clients without allowHttp. */
   https?: boolean
   /** Per driver operation, ms. */
   timeoutMs?: number

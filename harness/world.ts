@@ -32,7 +32,7 @@ export interface WorldOptions {
   realClock?: Clock
   /**
    * Present the World under https host names (`https://entryway.<id>.test`, `https://pds.<id>.test`,
-   * `https://identity.<id>.test`) through msw, for in-process clients in their production configuration.
+   * `https://identity.<id>.test`) routed in-process to loopback, for in-process clients in their production configuration.
    */
   https?: boolean
   /** Fixed ports (for `serve`); ephemeral when omitted. */
@@ -71,7 +71,7 @@ export interface World {
   readonly id: string
   readonly profile: Profile
   readonly topology: Topology
-  /** Whether the public URLs are https host names routed through msw. */
+  /** Whether the public URLs are https host names routed in-process to loopback. */
   readonly https: boolean
   readonly faults: FaultPlan
   readonly clock: Clock
