@@ -2,6 +2,7 @@ import type { Driver } from './drivers/types.ts'
 import { runSuite } from './runner.ts'
 import type { Scenario } from './scenario.ts'
 import type { Status } from '../model/verdict.ts'
+import type { RunReport } from '../reports/schema.ts'
 
 /** One client variant of the detection matrix: a name and a driver factory. */
 export interface Variant {
@@ -19,15 +20,34 @@ export interface MatrixCell {
 export type Matrix = Record<string, Record<string, MatrixCell>>
 
 /** Runs every scenario against every variant and collects the verdicts. */
-export async function runMatrix(
+export function runMatrix(
   scenarios: readonly Scenario[],
   variants: readonly Variant[],
-  options: { concurrency?: number; onVariant?(name: string, index: number, total: number): void } = {},
+  options: MatrixOptions = {},
+): Promise<Matrix> {
+  const concurrency = options.concurrency ?? 2
+  return collectMatrix(
+    scenarios,
+    variants.map((v) => ({ name: v.name, run: () => runSuite({ scenarios, driver: v.driver, clientName: v.name, concurrency }) })),
+    options,
+  )
+}
+
+export interface MatrixOptions {
+  concurrency?: number
+  onVariant?(name: string, index: number, total: number): void
+}
+
+/** Runs each variant's suite in turn and files its verdicts, with the checks that did not pass, by scenario. */
+export async function collectMatrix(
+  scenarios: readonly { id: string }[],
+  runs: readonly { name: string; run: () => Promise<Pick<RunReport, 'scenarios'>> }[],
+  options: Pick<MatrixOptions, 'onVariant'> = {},
 ): Promise<Matrix> {
   const matrix: Matrix = Object.fromEntries(scenarios.map((s) => [s.id, {}]))
-  for (const [i, variant] of variants.entries()) {
-    options.onVariant?.(variant.name, i, variants.length)
-    const report = await runSuite({ scenarios, driver: variant.driver, clientName: variant.name, concurrency: options.concurrency ?? 2 })
+  for (const [i, variant] of runs.entries()) {
+    options.onVariant?.(variant.name, i, runs.length)
+    const report = await variant.run()
     for (const r of report.scenarios) {
       matrix[r.id]![variant.name] = {
         verdict: r.verdict,
