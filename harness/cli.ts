@@ -208,7 +208,7 @@ program
       pc.bold('Steps'),
       `  ${s_.steps.map((st) => st.op).join(' → ')}`,
       pc.bold('Expected client behaviour'),
-      `  ${'completes' in s_.expect ? `completes every step${s_.expect.sends ? `, sending ${s_.expect.sends.join(', ')}` : ''}` : `refuses the ${s_.expect.failsAt} step${s_.expect.forbidden?.length ? ` and never sends ${s_.expect.forbidden.join(', ')} after it` : ''}${s_.expect.atMost ? `; at most ${Object.entries(s_.expect.atMost).map(([k, v]) => `${v} × ${k}`).join(', ')}` : ''}`}`,
+      `  ${'completes' in s_.expect ? `completes every step${s_.expect.sends ? `, sending ${s_.expect.sends.join(', ')}` : ''}` : `refuses the ${s_.expect.failsAt} step${s_.expect.nth && s_.expect.nth > 1 ? ` (number ${s_.expect.nth} of its kind)` : ''}${s_.expect.forbidden?.length ? ` and never sends ${s_.expect.forbidden.join(', ')} after it` : ''}${s_.expect.atMost ? `; at most ${Object.entries(s_.expect.atMost).map(([k, v]) => `${v} × ${k}`).join(', ')}` : ''}`}`,
       pc.bold('How to fix a failing client'),
       `  ${s_.explain.fix}`,
     ]

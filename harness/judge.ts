@@ -52,6 +52,14 @@ function exceeded(transcript: CheckContext['transcript'], atMost: Partial<Record
   return undefined
 }
 
+/** The index of the step a `failsAt` scenario must refuse: the `nth` step with that op (the first by default); -1 if none. */
+export function failsAtIndex(scenario: Scenario): number {
+  const expect = scenario.expect
+  if (!('failsAt' in expect)) return -1
+  const indexes = scenario.steps.flatMap((s, i) => (s.op === expect.failsAt ? [i] : []))
+  return indexes[(expect.nth ?? 1) - 1] ?? -1
+}
+
 /** Judges the scenario's expectation from the step outcomes and the transcript (never from silence). */
 export function judgeExpectation(ctx: CheckContext): Finding {
   const { scenario, transcript } = ctx
@@ -120,7 +128,7 @@ export function judgeExpectation(ctx: CheckContext): Finding {
     return { kind: 'pass', observed: `all ${steps.length} steps completed`, evidence: steps.map((s) => s.ref) }
   }
 
-  const target = scenario.steps.findIndex((s) => s.op === expect.failsAt)
+  const target = failsAtIndex(scenario)
   const early = steps.find((s) => s.step < target && s.outcome.status === 'rejected' && !scenario.steps[s.step]?.mayFail)
   if (early && early.outcome.status === 'rejected') {
     return {

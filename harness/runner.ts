@@ -109,6 +109,29 @@ function moveTime(world: World, seconds: number, client: 'with' | 'only' | undef
 }
 
 /**
+ * Adds scope tokens to the client metadata document the World serves (a deploy, META-18); returns its client_id
+ * and the scope it now declares.
+ * The document is the hosted one whose `client_id` is its own URL; a loopback client has none.
+ */
+function declareScope(world: World, scope: string): { client_id: string; scope: string } {
+  for (const [path, doc] of world.hosted()) {
+    const body = doc.body as { client_id?: unknown; scope?: unknown } | null
+    if (typeof body !== 'object' || body === null || typeof body.client_id !== 'string' || typeof body.scope !== 'string') continue
+    let clientId: URL
+    try {
+      clientId = new URL(body.client_id)
+    } catch {
+      continue
+    }
+    if (clientId.pathname !== path || ![CLIENT_HOST, NATIVE_CLIENT_HOST].includes(clientId.host)) continue
+    const declared = [...new Set([...body.scope.split(' '), ...scope.split(' ')].filter(Boolean))].join(' ')
+    world.host(path, { ...doc, body: { ...body, scope: declared } })
+    return { client_id: body.client_id, scope: declared }
+  }
+  throw new HarnessError('ERR_SCENARIO_INVALID', 'declareScope needs a client whose metadata document the World serves (confidential or native)')
+}
+
+/**
  * Resolves once the World has received no new request for `turns` event-loop turns and `quietMs` (the client is
  * idle). The time bound keeps a client that is busy off the event loop (key imports and signatures run on the
  * thread pool) from looking idle, so what the scenario does next never depends on scheduling.
@@ -287,6 +310,12 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
           world.setFaults(step.faults)
           world.transcript.note('the World changes its faults', step.faults)
           break
+        case 'declareScope': {
+          const deployed = declareScope(world, step.scope)
+          // `deployed` tells the checks what the client declares from here on, whether or not the AS fetched it.
+          world.transcript.note(`the client's operator deploys metadata that also declares "${step.scope}"`, { deployed })
+          break
+        }
       }
       outcome = { status: 'ok', result }
     } catch (err) {

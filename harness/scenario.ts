@@ -62,6 +62,12 @@ export type Step = (
   | { op: 'failSessionStore' }
   /** Changes the World's faults from here on (merged into the plan; `$` symbols resolved). */
   | { op: 'setFaults'; faults: FaultPlan }
+  /**
+   * The client's operator deploys a metadata document that also declares these scope tokens: the document the
+   * World serves changes at once, an AS that cached the old one sees it only when its copy expires (META-18).
+   * Needs a client whose metadata the World serves (confidential or native).
+   */
+  | { op: 'declareScope'; scope: string }
 ) & {
   /** The client may refuse this step without failing the scenario (e.g. a refresh answered 503); later steps still run. */
   mayFail?: boolean
@@ -89,8 +95,10 @@ export type Expectation =
       orRefuses?: { message: string }
     }
   | {
-      /** The client must refuse this step (the first step with this op)... */
+      /** The client must refuse this step (the first step with this op, or the `nth`)... */
       failsAt: StepOp
+      /** Which step with that op, counted from 1 (e.g. 2: the second login); 1 when omitted. */
+      nth?: number
       /** ...and never send these requests from that step on. */
       forbidden?: RequestPattern[]
       /** Upper bounds on requests over the whole scenario (nonce-challenged attempts not counted). */

@@ -45,6 +45,11 @@ export interface WorldOptions {
   maxConnections?: number
   /** Answer only loopback Host headers and refuse foreign Origins (`serve`, against DNS rebinding). */
   loopbackOnly?: boolean
+  /**
+   * How long the AS keeps a client's metadata document and JWKS (ms of the World clock; 0: fetched at every
+   * request). The profile's lifetime when omitted: 10 min, as the reference (META-18).
+   */
+  clientMetadataCacheTtlMs?: number
 }
 
 /** Connections one World keeps open at once: far above any client (a browser opens six per origin), far below the fd limit. */
@@ -107,6 +112,8 @@ export interface World {
   setFaults(plan: FaultPlan): void
   /** Serves a document at `https://client.world.internal<path>` (e.g. a confidential client's metadata). */
   host(path: string, doc: HostedDocument): string
+  /** The documents the client host serves now, by path. */
+  hosted(): ReadonlyMap<string, HostedDocument>
   /** Unexpected exceptions inside the mocks: any makes the scenario ERROR (a harness bug). */
   readonly harnessFaults: { error: unknown; where: string }[]
   /** Requests served and refused against `maxRequests`. */
@@ -215,6 +222,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     accounts,
     hosts,
     holds,
+    clientMetadataCacheTtlMs: options.clientMetadataCacheTtlMs,
     onHarnessFault: (err, req) => onFault(err, `AS ${req.method} ${req.path}`),
   })
   const pds = new PdsServer({
@@ -370,6 +378,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
       hosted.set(path, doc)
       return `https://${CLIENT_HOST}${path}`
     },
+    hosted: () => hosted,
     async close() {
       if (closed) return
       closed = true

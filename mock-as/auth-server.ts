@@ -40,6 +40,8 @@ export interface AuthServerDeps {
   accounts: readonly Account[]
   hosts: HostMap
   fetchLimits?: FetchLimits
+  /** Overrides the profile's client metadata and JWKS cache lifetime (ms; 0: no cache). */
+  clientMetadataCacheTtlMs?: number
   onHarnessFault(err: unknown, req: Request): void
   /** Responses held until the scenario releases them (fault `holdResponse`). */
   holds: ResponseHolds
@@ -63,6 +65,7 @@ export class AuthServer {
       realClock: deps.realClock,
       fetchLimits: deps.fetchLimits ?? DEFAULT_FETCH_LIMITS,
       requireAssertionExp: deps.profile.name === 'strict',
+      cacheTtlMs: deps.clientMetadataCacheTtlMs ?? deps.profile.clientMetadataCacheTtlMs,
     })
     this.handlerDeps = {
       nextNonce: () => deps.nonces?.next(),

@@ -44,23 +44,40 @@ export interface ClientRegistryDeps {
   fetchLimits: FetchLimits
   /** Strict profile: a client assertion must carry `exp` (RFC 7523 §3). */
   requireAssertionExp: boolean
+  /** How long a fetched metadata document or JWKS is reused, in ms of `clock` (META-18); 0: fetched every time. */
+  cacheTtlMs: number
+}
+
+/** A fetched document kept until `until` (World clock). */
+interface Cached<T> {
+  value: T
+  until: number
 }
 
 /** Resolves clients (loopback virtual metadata or fetched documents) and authenticates them. */
 export class ClientRegistry {
-  readonly #cache = new Map<string, { metadata: ClientMetadata; until: number }>()
+  // Like the reference's CachedGetter over a SimpleStoreMemory: only successes are kept, a failure is fetched again.
+  readonly #metadataCache = new Map<string, Cached<ClientMetadata>>()
+  readonly #jwksCache = new Map<string, Cached<Record<string, unknown>[]>>()
   readonly #usedAssertionJtis = new Set<string>()
   constructor(private readonly deps: ClientRegistryDeps) {}
+
+  /** The cached value of `key`, or `load()`'s, kept for the TTL (META-18). */
+  async #cached<T>(cache: Map<string, Cached<T>>, key: string, load: () => Promise<T>): Promise<T> {
+    const hit = cache.get(key)
+    if (hit && hit.until > this.deps.clock.now()) return hit.value
+    cache.delete(key)
+    const value = await load()
+    if (this.deps.cacheTtlMs > 0) cache.set(key, { value, until: this.deps.clock.now() + this.deps.cacheTtlMs })
+    return value
+  }
 
   async resolve(clientId: string): Promise<ClientMetadata> {
     if (isLoopbackClientId(clientId)) return loopbackClientMetadata(clientId)
     assertDiscoverableClientId(clientId)
-    const cached = this.#cache.get(clientId)
-    if (cached && cached.until > this.deps.clock.now()) return cached.metadata
-    const doc = await fetchClientDocument(clientId, this.deps.hosts, this.deps.fetchLimits)
-    const metadata = validateClientMetadata(doc, clientId)
-    this.#cache.set(clientId, { metadata, until: this.deps.clock.now() + 60_000 })
-    return metadata
+    return this.#cached(this.#metadataCache, clientId, async () =>
+      validateClientMetadata(await fetchClientDocument(clientId, this.deps.hosts, this.deps.fetchLimits), clientId),
+    )
   }
 
   /** Authenticates the client of a request (RFC 7523 §2.2 for confidential clients). */
@@ -87,11 +104,12 @@ export class ClientRegistry {
 
   async #keys(client: ClientMetadata): Promise<Record<string, unknown>[]> {
     if (client.jwks) return client.jwks.keys
-    const doc = (await fetchClientDocument(client.jwks_uri!, this.deps.hosts, this.deps.fetchLimits)) as {
-      keys?: unknown
-    }
-    if (!doc || !Array.isArray(doc.keys)) throw new InvalidClientMetadataError('jwks_uri did not return a JWK set')
-    return doc.keys as Record<string, unknown>[]
+    const uri = client.jwks_uri!
+    return this.#cached(this.#jwksCache, uri, async () => {
+      const doc = (await fetchClientDocument(uri, this.deps.hosts, this.deps.fetchLimits)) as { keys?: unknown }
+      if (!doc || !Array.isArray(doc.keys)) throw new InvalidClientMetadataError('jwks_uri did not return a JWK set')
+      return doc.keys as Record<string, unknown>[]
+    })
   }
 
   async #verifyAssertion(client: ClientMetadata, assertion: string): Promise<string> {

@@ -21,7 +21,16 @@ export interface Profile {
   tolerateHtuQuery: boolean
   /** A declared scope token that does not parse is dropped from the grant (reference, SCOPE-09) or refused (strict). */
   refuseUnparsableScopes: boolean
+  /**
+   * How long the AS keeps a fetched client metadata document and client JWKS, in ms of the World clock (META-18);
+   * 0 keeps no copy. The reference keeps both 10 min (oauth-provider.ts `clientMetadataCache`, `clientJwksCache`,
+   * `ttl: 600e3`): for that long a newly declared scope or key is unknown to it and a removed key still works.
+   */
+  clientMetadataCacheTtlMs: number
 }
+
+/** The reference AS's client metadata and JWKS cache lifetime (META-18). */
+export const REFERENCE_CLIENT_METADATA_TTL_MS = 600_000
 
 const ALL_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES256K', 'ES384', 'ES512']
 
@@ -35,6 +44,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     allowNonParAuthorize: true,
     tolerateHtuQuery: true,
     refuseUnparsableScopes: false,
+    clientMetadataCacheTtlMs: REFERENCE_CLIENT_METADATA_TTL_MS,
   },
   strict: {
     name: 'strict',
@@ -45,5 +55,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     allowNonParAuthorize: false,
     tolerateHtuQuery: false,
     refuseUnparsableScopes: true,
+    // Caching is the deployment's choice (SPEC "Client ID Metadata Document": no TTL), not a MUST to tighten.
+    clientMetadataCacheTtlMs: REFERENCE_CLIENT_METADATA_TTL_MS,
   },
 }

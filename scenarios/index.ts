@@ -107,6 +107,7 @@ import scopeUpgradeReauthorize from './scope/scope-upgrade-reauthorize.ts'
 import dpopClientClockBehind from './dpop/dpop-client-clock-behind.ts'
 import confAssertionClockAhead from './conf/conf-assertion-clock-ahead.ts'
 import nativeAppLogin from './meta/native-app-login.ts'
+import metaScopeDeclaredTooLate from './meta/meta-scope-declared-too-late.ts'
 import refreshAsChanged from './iss/refresh-as-changed.ts'
 import prmIssuerTrailingSlash from './disc/prm-issuer-trailing-slash.ts'
 import asHttpInProduction from './disc/as-http-in-production.ts'
@@ -224,4 +225,5 @@ export const SCENARIOS: readonly Scenario[] = [
   refreshAsChanged,
   prmIssuerTrailingSlash,
   asHttpInProduction,
+  metaScopeDeclaredTooLate,
 ]

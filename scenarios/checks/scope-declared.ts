@@ -19,14 +19,25 @@ export const scopeDeclared = defineCheck({
   requirement: { id: 'SCOPE-02', level: 'MUST' },
   title: 'The client requests only scopes it declared in its client_id or metadata',
   judge({ transcript }) {
+    // What the client declares at each PAR: the latest document fetched from its host, or deployed by a step
+    // (`declareScope`, whose new document an AS with a cached copy may not have fetched yet, META-18).
     const documents = new Map<string, string>()
-    for (const ex of transcript.exchanges({ server: 'client-host' })) {
-      const doc = responseJson(ex)
-      if (typeof doc?.client_id === 'string' && typeof doc.scope === 'string') documents.set(doc.client_id, doc.scope)
-    }
-    const pars = asRequests(transcript, '/oauth/par')
-    if (pars.length === 0) return skip('the client sent no PAR request')
-    for (const ex of pars) {
+    const pars = new Set(asRequests(transcript, '/oauth/par'))
+    if (pars.size === 0) return skip('the client sent no PAR request')
+    for (const entry of transcript.entries) {
+      if (entry.kind === 'note') {
+        const deployed = (entry.data as { deployed?: { client_id?: unknown; scope?: unknown } } | undefined)?.deployed
+        if (typeof deployed?.client_id === 'string' && typeof deployed.scope === 'string') documents.set(deployed.client_id, deployed.scope)
+        continue
+      }
+      if (entry.kind !== 'http') continue
+      if (entry.server === 'client-host') {
+        const doc = responseJson(entry)
+        if (typeof doc?.client_id === 'string' && typeof doc.scope === 'string') documents.set(doc.client_id, doc.scope)
+        continue
+      }
+      if (!pars.has(entry)) continue
+      const ex = entry
       const declared = declaredScope(param(ex, 'client_id') ?? '', documents)
       if (declared === undefined) continue
       const undeclared = (param(ex, 'scope') ?? '').split(' ').filter((s) => s && !declared.split(' ').includes(s))
