@@ -52,4 +52,12 @@ describe('judgeExpectation', () => {
     expect(run(login, e, [ok, no('the user said access_denied')]).kind).toBe('pass')
     expect(run(login, e, [ok, no('missing code')]).kind).toBe('fail')
   })
+  it('failsAt with nth: the earlier steps with that op must complete, the nth must be refused', () => {
+    const steps: Step[] = [...login, { op: 'authorize' }]
+    const e: Scenario['expect'] = { failsAt: 'authorize', nth: 2, atMost: { 'POST /oauth/par': 2 } }
+    expect(run(steps, e, [ok, ok, no()])).toMatchObject({ kind: 'pass', evidence: ['#3'] })
+    expect(run(steps, e, [no()])).toMatchObject({ kind: 'fail', observed: 'step 1 (authorize) already failed: X: no' })
+    expect(run(steps, e, [ok, ok, ok])).toMatchObject({ kind: 'fail', observed: 'the client accepted it' })
+    expect(run(steps, { ...e, nth: 3 }, [ok, ok, no()])).toMatchObject({ kind: 'skip' })
+  })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ctx, goodFlow, type FlowFlaws } from '../../test/support/transcripts.ts'
+import { ctx, goodFlow, ISSUER, type FlowFlaws } from '../../test/support/transcripts.ts'
 import type { Check } from '../../harness/check.ts'
 import { ALWAYS_ON_CHECKS } from './index.ts'
 
@@ -125,5 +125,27 @@ describe('meta.document', async () => {
     expect(served(good).kind).toBe('pass')
     expect(served({ ...good, dpop_bound_access_tokens: false }).kind).toBe('fail')
     expect(served({ ...good, jwks_uri: 'https://client.world.internal/jwks.json' }).kind).toBe('fail')
+  })
+})
+
+describe('scope.declared', async () => {
+  const { TranscriptBuilder } = await import('../../test/support/transcripts.ts')
+  const clientId = 'https://client.world.internal/oauth-client-metadata.json'
+  const par = (b: InstanceType<typeof TranscriptBuilder>, scope: string) =>
+    b.add({ url: `${ISSUER}/oauth/par`, params: { client_id: clientId, scope }, status: 400, resBody: { error: 'invalid_scope' } })
+  const judgeScope = (b: InstanceType<typeof TranscriptBuilder>) => (byId.get('scope.declared') as Check).judge(ctx(b.t))
+  const fetched = (b: InstanceType<typeof TranscriptBuilder>) =>
+    b.add({ server: 'client-host', actor: 'authorization-server', method: 'GET', url: clientId, status: 200, resBody: { client_id: clientId, scope: 'atproto' } })
+  it('judges each PAR by what the client declared then: the fetched document, or one a step deployed since (META-18)', () => {
+    const deployed = new TranscriptBuilder()
+    fetched(deployed)
+    par(deployed, 'atproto')
+    deployed.t.note('the client deploys metadata', { deployed: { client_id: clientId, scope: 'atproto transition:email' } })
+    par(deployed, 'atproto transition:email')
+    expect(judgeScope(deployed).kind).toBe('pass')
+    const undeclared = new TranscriptBuilder()
+    fetched(undeclared)
+    par(undeclared, 'atproto transition:email')
+    expect(judgeScope(undeclared)).toMatchObject({ kind: 'fail', observed: expect.stringContaining('undeclared transition:email') })
   })
 })

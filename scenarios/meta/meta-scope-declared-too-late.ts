@@ -19,7 +19,9 @@ export default defineScenario({
     failsAt: 'authorize',
     nth: 2,
     atMost: { 'POST /oauth/par': 2 },
-    message: 'not declared in the client metadata',
+    // The AS's own words, or a client's own check against the metadata it was built with (which the step does not
+    // rebuild): either way the app learns that the client metadata is the cause, not "login failed".
+    message: 'client metadata',
   },
   explain: {
     tests: 'After a first login the AS holds the client\'s metadata document (the reference keeps it 10 min). The client\'s operator then deploys metadata that also declares transition:email, and the app asks for it at once. The AS still judges the request by its cached copy: 400 invalid_scope "Scope "transition:email" is not declared in the client metadata" (BP-118). The client must report that error with the AS\'s message and not send the PAR again.',

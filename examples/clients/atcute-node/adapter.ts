@@ -111,9 +111,14 @@ export function atcuteNodeClient(): Driver {
       client = await build()
       return { confidential: true, refresh: true, restore: true, signOut: true, httpsOnly: true }
     },
-    authorize: (input) =>
+    authorize: (input, options) =>
       attempt(async () => {
-        const { url } = await client.authorize({ target: target(input), state: randomBytes(8).toString('hex') })
+        const { url } = await client.authorize({
+          target: target(input),
+          state: randomBytes(8).toString('hex'),
+          // A scope the app asks for at this login (a scope upgrade, a newly declared scope), else the metadata's.
+          ...(options?.scope ? { scope: options.scope } : {}),
+        })
         return { authorizationUrl: url.href }
       }),
     callback: (params) =>

@@ -494,11 +494,15 @@ export class MinimalOAuthClient {
       const signer = this.signer(this.flaws.has('no-dpop-at-par') ? undefined : key, key.thumbprint)
       const par = () => this.asPost(signer, metadata, metadata.pushed_authorization_request_endpoint!, params, 'the pushed authorization request')
       let res = await par()
-      // PAR-11: a refusal (e.g. a permission set the AS cannot resolve) is final; the flaw retries it at once.
+      // PAR-11, META-18: a refusal (a permission set the AS cannot resolve, a scope its cached copy of our metadata
+      // lacks) is final for this attempt; the flaws retry it at once, once or in a loop.
       if (res.status === 400 && this.flaws.has('retry-par-on-error')) res = await par()
+      for (let i = 0; i < 5 && res.status === 400 && this.flaws.has('retry-par-loop'); i++) res = await par()
       // PAR-05: 201 (200 tolerated) with a request_uri and a positive expires_in.
       const body = res.json
       if ((res.status !== 201 && res.status !== 200) || !isObject(body)) {
+        // The AS's error and error_description tell the app (and its operator) what to fix; the flaw hides them.
+        if (this.flaws.has('generic-par-error')) throw new OAuthClientError('LoginFailed', 'login failed, please try again')
         throw new OAuthClientError('ParRejected', `the pushed authorization request to ${res.url} was refused: HTTP ${res.status}${describeError(res)}`)
       }
       const wellFormed = typeof body.request_uri === 'string' && Number.isInteger(body.expires_in) && (body.expires_in as number) > 0
@@ -861,7 +865,11 @@ export class OAuthSession {
     const bare = (ref: string) => ref.split('#')[0]!
     const aud = url.searchParams.get('aud')
     if (flaws.has('bare-did-audience') && aud !== null) url.searchParams.set('aud', bare(aud))
-    const proxy = req.proxy && flaws.has('bare-did-audience') ? bare(req.proxy) : req.proxy
+    // RES-07: without lxm the PDS checks rpc:*?aud=…, which a method-bound grant does not cover.
+    if (flaws.has('service-auth-without-lxm') && url.pathname === '/xrpc/com.atproto.server.getServiceAuth') url.searchParams.delete('lxm')
+    let proxy = req.proxy && flaws.has('bare-did-audience') ? bare(req.proxy) : req.proxy
+    // The flaw names another service of the same DID than the grant's audience (a hard-coded service id).
+    if (proxy && flaws.has('proxy-other-service-id')) proxy = `${bare(proxy)}#other_svc`
     // RES-02/RES-04: the access token goes to the session's PDS and nowhere else.
     if (url.origin !== stored.pds) throw new OAuthClientError('InvalidRequest', `${path} is not on the session's PDS ${stored.pds}`)
     const key = await DpopKey.fromJwk(stored.dpopKey)
