@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { isIP } from 'node:net'
 import pc from 'picocolors'
 import { HarnessError } from '../protocol/errors.ts'
-import { applyBaseline, baselineFailed, describeBaseline, readBaseline } from '../reports/baseline.ts'
+import { describeBaseline, judgeRun, readBaseline } from '../reports/baseline.ts'
 import { defaultVocabulary } from './baseline-vocabulary.ts'
 import { prepareReportDir, writeReportFiles } from '../reports/write.ts'
 import { REQUIREMENTS } from '../scenarios/catalog.ts'
@@ -13,7 +13,7 @@ import { consoleText, progressLine, runHeader, summary } from './console.ts'
 import { openClient } from './open-client.ts'
 import { coverage, loadExclusions } from './coverage.ts'
 import { ALWAYS_ON_CHECKS } from '../scenarios/checks/index.ts'
-import { runFailed, runSuite } from './runner.ts'
+import { runSuite } from './runner.ts'
 import { selectScenarios } from './select.ts'
 import { serveWorld } from './serve.ts'
 import { TOOL_VERSION } from './version.ts'
@@ -104,7 +104,7 @@ program
     }
     const handlers = STOP_SIGNALS.map((signal) => [signal, () => onSignal(signal)] as const)
     for (const [signal, handler] of handlers) process.on(signal, handler)
-    const report = await runSuite({
+    const run = await runSuite({
       scenarios,
       driver: client.driver,
       clientName: client.name,
@@ -121,6 +121,10 @@ program
       // A client that fails to close (a browser already gone) must not cost the report.
       await client.close().catch((err: Error) => console.error(pc.yellow(`warning: closing the client failed: ${consoleText(err?.message ?? err)}`)))
     })
+    // The result is decided before the reports are written, so that every report file says what the exit code says
+    // (an interrupted run has no result: its reports are marked incomplete).
+    const judged = run.incomplete ? { report: run } : judgeRun(run, baseline && { file: opts.baseline, entries: baseline })
+    const report = judged.report
     console.log(summary(report))
     // Each file on its own: one that cannot be written is named, the others are still there.
     const files = await writeReportFiles(opts.reportDir, report)
@@ -133,20 +137,17 @@ program
       process.exitCode = SIGNAL_EXIT_CODES[stoppedBy ?? 'SIGINT']
       return
     }
-    if (baseline) {
-      const outcome = applyBaseline(report, baseline)
+    const outcome = judged.outcome
+    if (outcome) {
       for (const line of describeBaseline(outcome)) console.log(line)
-      const failed = baselineFailed(outcome)
       console.log(
-        failed
+        report.result?.status === 'FAIL'
           ? pc.red(`result: FAIL (${outcome.failing.length} failure(s) not in ${opts.baseline}, ${outcome.stale.length} stale entr${outcome.stale.length === 1 ? 'y' : 'ies'})`)
           : pc.green(`result: PASS (${outcome.baselined.length} known failure(s) listed in ${opts.baseline})`),
       )
-      process.exitCode = failed || files.failed.length > 0 ? 1 : 0
-    } else {
-      // A report file that could not be written fails the run too (exit 1, never 2: the run itself completed).
-      process.exitCode = runFailed(report) || files.failed.length > 0 ? 1 : 0
     }
+    // A report file that could not be written fails the run too (exit 1, never 2: the run itself completed).
+    process.exitCode = report.result?.status === 'FAIL' || files.failed.length > 0 ? 1 : 0
   }))
 
 program

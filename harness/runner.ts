@@ -458,7 +458,8 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Judge
     const judged = (judge: () => Finding): Finding => (cutReason ? { kind: 'skip', reason: cutReason } : judge())
     const expectation = judged(() => judgeExpectation(checkCtx))
     const verdicts: Verdict[] = [
-      toVerdict({ id: EXPECTATION_CHECK_ID, title: scenario.title, requirement: primary }, expectation),
+      // The expectation is the scenario's own check: the scenario's fix is its fix.
+      toVerdict({ id: EXPECTATION_CHECK_ID, title: scenario.title, requirement: primary, fix: scenario.explain.fix }, expectation),
       ...ALWAYS_ON_CHECKS.map((check) => toVerdict(check, judged(() => check.judge(checkCtx)))),
     ]
     // A verdict that rests on a refusal counts only if the client completes the same steps on a good path.

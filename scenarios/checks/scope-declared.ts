@@ -18,6 +18,7 @@ export const scopeDeclared = defineCheck({
   id: 'scope.declared',
   requirement: { id: 'SCOPE-02', level: 'MUST' },
   title: 'The client requests only scopes it declared in its client_id or metadata',
+  fix: 'Request only scopes listed in your client metadata scope (or the loopback client_id\'s scope parameter); declare new ones there first.',
   judge({ transcript }) {
     const documents = new Map<string, string>()
     for (const ex of transcript.exchanges({ server: 'client-host' })) {
