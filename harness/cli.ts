@@ -14,6 +14,7 @@ import { openClient } from './open-client.ts'
 import { coverage, loadExclusions } from './coverage.ts'
 import { ALWAYS_ON_CHECKS } from '../scenarios/checks/index.ts'
 import { runSuite } from './runner.ts'
+import { checkEnvironment, EnvironmentError } from './environment.ts'
 import { selectScenarios } from './select.ts'
 import { serveWorld } from './serve.ts'
 import { TOOL_VERSION } from './version.ts'
@@ -87,6 +88,9 @@ program
     await prepareReportDir(opts.reportDir).catch((err: Error) => {
       throw new HarnessError('ERR_CONFIG', `--report-dir ${opts.reportDir}: ${err.message}`)
     })
+    // A machine that cannot host a World (loopback down or filtered, listening refused) is said so now, exit 2,
+    // before a client is opened: not 111 client ERRORs later.
+    await checkEnvironment({ profile: opts.profile, topology: opts.topology })
     const client = await openClient(opts, cmd.getOptionValueSource('client') === 'cli')
     console.log(runHeader(client.name, client.kind, scenarios))
     // SIGINT (Ctrl-C), SIGTERM (a CI cancelling the job, `kill`) and SIGHUP (the terminal closed) end a run the
@@ -117,10 +121,21 @@ program
       noRedact: opts.redact === false,
       onScenarioEnd: (result, i, n) => console.log(progressLine(result, i, n)),
       signal: interrupt.signal,
+    }).catch((err: unknown) => {
+      if (!(err instanceof EnvironmentError)) throw err
+      return err
     }).finally(async () => {
       // A client that fails to close (a browser already gone) must not cost the report.
       await client.close().catch((err: Error) => console.error(pc.yellow(`warning: closing the client failed: ${consoleText(err?.message ?? err)}`)))
     })
+    if (run instanceof EnvironmentError) {
+      // Mid-run (a World stopped starting): no report and no verdict, as the client was not what failed.
+      for (const [signal, handler] of handlers) process.off(signal, handler)
+      console.error(pc.red(`error: ${consoleText(run.message)}`))
+      console.error('no verdict on the client and no report: fix the environment and run again')
+      process.exitCode = 2
+      return
+    }
     // The result is decided before the reports are written, so that every report file says what the exit code says
     // (an interrupted run has no result: its reports are marked incomplete).
     const judged = run.incomplete ? { report: run } : judgeRun(run, baseline && { file: opts.baseline, entries: baseline })
