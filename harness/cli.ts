@@ -16,7 +16,7 @@ import { ALWAYS_ON_CHECKS } from '../scenarios/checks/index.ts'
 import { runSuite } from './runner.ts'
 import { checkEnvironment, EnvironmentError } from './environment.ts'
 import { selectScenarios } from './select.ts'
-import { serveWorld } from './serve.ts'
+import { DEFAULT_SERVE_PORT, serveWorld } from './serve.ts'
 import { TOOL_VERSION } from './version.ts'
 
 /** The signals that stop a run, and the exit code each gives (128 + its number, as a shell reports it). */
@@ -30,6 +30,13 @@ function positiveInt(name: string) {
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number ≥ 1`)
     return n
   }
+}
+
+/** serve's first port: 0 (free ports), or a port whose next four are ports too. */
+function servePort(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65531) throw new InvalidArgumentError('--port must be 0 (free ports) or a whole number from 1 to 65531 (serve takes it and the next four)')
+  return n
 }
 
 function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -236,7 +243,7 @@ program
   .description('run one mock World (AS, PDS, identity) on fixed loopback ports until interrupted')
   .addOption(new Option('--profile <profile>', 'server profile').choices(['reference', 'strict']).default('reference'))
   .addOption(new Option('--topology <topology>', 'AS/PDS topology').choices(['entryway', 'self-hosted']).default('entryway'))
-  .option('--port <n>', 'first port; AS, PDS, identity, client host and the control API take this and the next four', positiveInt('--port'), 2583)
+  .option('--port <n>', `first port; AS, PDS, identity, client host and the control API take this and the next four (0: five free ports, printed at start)`, servePort, DEFAULT_SERVE_PORT)
   .option('--host <address>', 'address to bind (0.0.0.0 only inside a container whose ports are published to loopback)', '127.0.0.1')
   .action(async (opts) => {
     if (isIP(opts.host) === 0) throw new HarnessError('ERR_CONFIG', `--host ${opts.host}: give an IP address (127.0.0.1, or 0.0.0.0 inside a container)`)
