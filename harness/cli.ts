@@ -9,6 +9,7 @@ import { REQUIREMENTS } from '../scenarios/catalog.ts'
 import { SCENARIOS } from '../scenarios/index.ts'
 import { BFF_SCENARIOS } from '../scenarios/bff/index.ts'
 import { addBffCommand } from './bff/command.ts'
+import { addDpopCommands } from './dpop-command.ts'
 import { consoleText, progressLine, runHeader, summary } from './console.ts'
 import { openClient } from './open-client.ts'
 import { coverage, loadExclusions } from './coverage.ts'
@@ -251,6 +252,7 @@ program
   })
 
 addBffCommand(program)
+addDpopCommands(program)
 
 try {
   await program.parseAsync()
