@@ -1,5 +1,5 @@
 # The `serve` stack in a container: mock AS, PDS, identity (handle resolver, PLC directory, did:web), client host
-# and the control API, on fixed ports 2583-2587. docker-compose.yml publishes them to the host's 127.0.0.1 only.
+# and the control API, on fixed ports 6583-6587. docker-compose.yml publishes them to the host's 127.0.0.1 only.
 FROM node:22-slim
 
 WORKDIR /app
@@ -11,9 +11,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 COPY . .
 
 USER node
-EXPOSE 2583 2584 2585 2586 2587
-HEALTHCHECK --interval=10s --timeout=3s CMD ["node", "-e", "fetch('http://127.0.0.1:2587/control/status').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+EXPOSE 6583 6584 6585 6586 6587
+HEALTHCHECK --interval=10s --timeout=3s CMD ["node", "-e", "fetch('http://127.0.0.1:6587/control/status').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "bin/atproto-oauth-conformance.js"]
 # Inside the container the servers must bind 0.0.0.0 for the published ports to reach them: an explicit
 # --host, never a default (outside a container `serve` stays on 127.0.0.1).
-CMD ["serve", "--host", "0.0.0.0", "--port", "2583"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "6583"]

@@ -17,6 +17,8 @@ export interface Check {
   /** Further requirements the same observation exercises (shown in coverage; verdicts cite `requirement`). */
   alsoCovers?: string[]
   title: string
+  /** How to fix a client that fails this check: shown under its FAIL or WARN in every report. */
+  fix: string
   judge(ctx: CheckContext): Finding
 }
 

@@ -2,20 +2,22 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { isIP } from 'node:net'
 import pc from 'picocolors'
 import { HarnessError } from '../protocol/errors.ts'
-import { applyBaseline, baselineFailed, describeBaseline, readBaseline } from '../reports/baseline.ts'
+import { describeBaseline, judgeRun, readBaseline } from '../reports/baseline.ts'
 import { defaultVocabulary } from './baseline-vocabulary.ts'
 import { prepareReportDir, writeReportFiles } from '../reports/write.ts'
 import { REQUIREMENTS } from '../scenarios/catalog.ts'
 import { SCENARIOS } from '../scenarios/index.ts'
 import { BFF_SCENARIOS } from '../scenarios/bff/index.ts'
 import { addBffCommand } from './bff/command.ts'
+import { addDpopCommands } from './dpop-command.ts'
 import { consoleText, progressLine, runHeader, summary } from './console.ts'
 import { openClient } from './open-client.ts'
 import { coverage, loadExclusions } from './coverage.ts'
 import { ALWAYS_ON_CHECKS } from '../scenarios/checks/index.ts'
-import { runFailed, runSuite } from './runner.ts'
+import { runSuite } from './runner.ts'
+import { checkEnvironment, EnvironmentError } from './environment.ts'
 import { selectScenarios } from './select.ts'
-import { serveWorld } from './serve.ts'
+import { DEFAULT_SERVE_PORT, serveWorld } from './serve.ts'
 import { TOOL_VERSION } from './version.ts'
 
 /** The signals that stop a run, and the exit code each gives (128 + its number, as a shell reports it). */
@@ -29,6 +31,13 @@ function positiveInt(name: string) {
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number ≥ 1`)
     return n
   }
+}
+
+/** serve's first port: 0 (free ports), or a port whose next four are ports too. */
+function servePort(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65531) throw new InvalidArgumentError('--port must be 0 (free ports) or a whole number from 1 to 65531 (serve takes it and the next four)')
+  return n
 }
 
 function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -87,6 +96,9 @@ program
     await prepareReportDir(opts.reportDir).catch((err: Error) => {
       throw new HarnessError('ERR_CONFIG', `--report-dir ${opts.reportDir}: ${err.message}`)
     })
+    // A machine that cannot host a World (loopback down or filtered, listening refused) is said so now, exit 2,
+    // before a client is opened: not 111 client ERRORs later.
+    await checkEnvironment({ profile: opts.profile, topology: opts.topology })
     const client = await openClient(opts, cmd.getOptionValueSource('client') === 'cli')
     console.log(runHeader(client.name, client.kind, scenarios))
     // SIGINT (Ctrl-C), SIGTERM (a CI cancelling the job, `kill`) and SIGHUP (the terminal closed) end a run the
@@ -104,7 +116,7 @@ program
     }
     const handlers = STOP_SIGNALS.map((signal) => [signal, () => onSignal(signal)] as const)
     for (const [signal, handler] of handlers) process.on(signal, handler)
-    const report = await runSuite({
+    const run = await runSuite({
       scenarios,
       driver: client.driver,
       clientName: client.name,
@@ -117,10 +129,25 @@ program
       noRedact: opts.redact === false,
       onScenarioEnd: (result, i, n) => console.log(progressLine(result, i, n)),
       signal: interrupt.signal,
+    }).catch((err: unknown) => {
+      if (!(err instanceof EnvironmentError)) throw err
+      return err
     }).finally(async () => {
       // A client that fails to close (a browser already gone) must not cost the report.
       await client.close().catch((err: Error) => console.error(pc.yellow(`warning: closing the client failed: ${consoleText(err?.message ?? err)}`)))
     })
+    if (run instanceof EnvironmentError) {
+      // Mid-run (a World stopped starting): no report and no verdict, as the client was not what failed.
+      for (const [signal, handler] of handlers) process.off(signal, handler)
+      console.error(pc.red(`error: ${consoleText(run.message)}`))
+      console.error('no verdict on the client and no report: fix the environment and run again')
+      process.exitCode = 2
+      return
+    }
+    // The result is decided before the reports are written, so that every report file says what the exit code says
+    // (an interrupted run has no result: its reports are marked incomplete).
+    const judged = run.incomplete ? { report: run } : judgeRun(run, baseline && { file: opts.baseline, entries: baseline })
+    const report = judged.report
     console.log(summary(report))
     // Each file on its own: one that cannot be written is named, the others are still there.
     const files = await writeReportFiles(opts.reportDir, report)
@@ -133,20 +160,17 @@ program
       process.exitCode = SIGNAL_EXIT_CODES[stoppedBy ?? 'SIGINT']
       return
     }
-    if (baseline) {
-      const outcome = applyBaseline(report, baseline)
+    const outcome = judged.outcome
+    if (outcome) {
       for (const line of describeBaseline(outcome)) console.log(line)
-      const failed = baselineFailed(outcome)
       console.log(
-        failed
+        report.result?.status === 'FAIL'
           ? pc.red(`result: FAIL (${outcome.failing.length} failure(s) not in ${opts.baseline}, ${outcome.stale.length} stale entr${outcome.stale.length === 1 ? 'y' : 'ies'})`)
           : pc.green(`result: PASS (${outcome.baselined.length} known failure(s) listed in ${opts.baseline})`),
       )
-      process.exitCode = failed || files.failed.length > 0 ? 1 : 0
-    } else {
-      // A report file that could not be written fails the run too (exit 1, never 2: the run itself completed).
-      process.exitCode = runFailed(report) || files.failed.length > 0 ? 1 : 0
     }
+    // A report file that could not be written fails the run too (exit 1, never 2: the run itself completed).
+    process.exitCode = report.result?.status === 'FAIL' || files.failed.length > 0 ? 1 : 0
   }))
 
 program
@@ -220,7 +244,7 @@ program
   .description('run one mock World (AS, PDS, identity) on fixed loopback ports until interrupted')
   .addOption(new Option('--profile <profile>', 'server profile').choices(['reference', 'strict']).default('reference'))
   .addOption(new Option('--topology <topology>', 'AS/PDS topology').choices(['entryway', 'self-hosted']).default('entryway'))
-  .option('--port <n>', 'first port; AS, PDS, identity, client host and the control API take this and the next four', positiveInt('--port'), 2583)
+  .option('--port <n>', `first port; AS, PDS, identity, client host and the control API take this and the next four (0: five free ports, printed at start)`, servePort, DEFAULT_SERVE_PORT)
   .option('--host <address>', 'address to bind (0.0.0.0 only inside a container whose ports are published to loopback)', '127.0.0.1')
   .action(async (opts) => {
     if (isIP(opts.host) === 0) throw new HarnessError('ERR_CONFIG', `--host ${opts.host}: give an IP address (127.0.0.1, or 0.0.0.0 inside a container)`)
@@ -228,6 +252,7 @@ program
   })
 
 addBffCommand(program)
+addDpopCommands(program)
 
 try {
   await program.parseAsync()

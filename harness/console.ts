@@ -70,11 +70,13 @@ export function summary(report: RunReport): string {
   )
   if (problems.length > 0) lines.push('', pc.bold('Findings:'))
   for (const { s, c } of problems) {
-    lines.push(`  ${COLOR[c.status](c.status)} ${ct(s.id)} › ${ct(c.checkId)}  ${ct(c.requirement.id)} ${ct(c.requirement.level)}  ${ct(c.title)}`)
+    const status = c.baselined ? pc.dim(`known ${c.status}`) : COLOR[c.status](c.status)
+    lines.push(`  ${status} ${ct(s.id)} › ${ct(c.checkId)}  ${ct(c.requirement.id)} ${ct(c.requirement.level)}  ${ct(c.title)}`)
     if (c.expected) lines.push(`      expected: ${ct(cut(c.expected))}`)
     if (c.observed) lines.push(`      observed: ${ct(cut(c.observed))}`)
     if (c.reason) lines.push(`      reason:   ${ct(cut(c.reason))}`)
     if (c.evidence.length > 0) lines.push(pc.dim(`      transcript: ${ct(c.evidence.join(' '))}`))
+    if (c.fix !== undefined && (c.status === 'FAIL' || c.status === 'WARN')) lines.push(`      fix:      ${ct(cut(c.fix))}`)
   }
   const t = report.totals
   lines.push('', `${closingLine(report)}`)

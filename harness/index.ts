@@ -31,6 +31,7 @@ export {
   applyBaseline,
   baselineFailed,
   describeBaseline,
+  judgeRun,
   parseBaseline,
   readBaseline,
   type BaselineEntry,

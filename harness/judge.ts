@@ -12,7 +12,7 @@ function matches(ex: Exchange, pattern: RequestPattern): boolean {
 }
 
 /** Turns a finding into a verdict; the one place where a failed SHOULD becomes a WARN. */
-export function toVerdict(check: Pick<Check, 'id' | 'title' | 'requirement'>, finding: Finding): Verdict {
+export function toVerdict(check: Pick<Check, 'id' | 'title' | 'requirement'> & { fix?: string }, finding: Finding): Verdict {
   const base = { checkId: check.id, title: check.title, requirement: check.requirement }
   switch (finding.kind) {
     case 'pass':
@@ -28,6 +28,7 @@ export function toVerdict(check: Pick<Check, 'id' | 'title' | 'requirement'>, fi
         expected: finding.expected,
         observed: finding.observed,
         evidence: finding.evidence,
+        ...(check.fix !== undefined ? { fix: check.fix } : {}),
       }
   }
 }

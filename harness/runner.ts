@@ -16,6 +16,7 @@ import type { StepOutcome } from '../model/transcript.ts'
 import { SEVERITY, tally, worst, type Finding, type Status, type Verdict } from '../model/verdict.ts'
 import { CLIENT_HOST, NATIVE_CLIENT_HOST, createWorld, type Topology, type World } from './world.ts'
 import { TOOL_VERSION } from './version.ts'
+import { EnvironmentError, worldStartError } from './environment.ts'
 import { AuthorizationPageError, completeAuthorization } from './user-agent.ts'
 import { goodPathFor, isGoodPath, opsThrough } from './good-path.ts'
 import { SCENARIOS } from '../scenarios/index.ts'
@@ -433,12 +434,15 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Judge
   }
   try {
     // A scenario's own profile/topology is a requirement of the scenario; the run's options fill in the rest.
+    // A World that cannot start is the machine's problem, not the client's: the run stops (EnvironmentError).
     world = await createWorld({
       profile: scenario.profile ?? options.profile,
       topology: scenario.topology ?? options.topology,
       faults: scenario.faults,
       https: options.https,
       maxRequests: REQUEST_BUDGET,
+    }).catch((err: unknown) => {
+      throw worldStartError(err)
     })
     const w = world
     driver = await options.driver()
@@ -487,7 +491,8 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Judge
     const judged = (judge: () => Finding): Finding => (cutReason ? { kind: 'skip', reason: cutReason } : judge())
     const expectation = judged(() => judgeExpectation(checkCtx))
     const verdicts: Verdict[] = [
-      toVerdict({ id: EXPECTATION_CHECK_ID, title: scenario.title, requirement: primary }, expectation),
+      // The expectation is the scenario's own check: the scenario's fix is its fix.
+      toVerdict({ id: EXPECTATION_CHECK_ID, title: scenario.title, requirement: primary, fix: scenario.explain.fix }, expectation),
       ...ALWAYS_ON_CHECKS.map((check) => toVerdict(check, judged(() => check.judge(checkCtx)))),
     ]
     // A verdict that rests on a refusal counts only if the client completes the same steps on a good path.
@@ -525,6 +530,7 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Judge
     }
     return { result: { ...scenarioResult(scenario, w, verdicts, started, options), ...(screenshots?.length ? { screenshots } : {}) }, gate }
   } catch (err) {
+    if (err instanceof EnvironmentError) throw err
     if (err instanceof DriverUnavailable) return skipped(err.message, 'harness.driver', 'The driver can run here')
     const o = outcomeOf(err)
     const reason = `${o.status === 'error' ? o.code : 'ERR_DRIVER_CRASH'}: ${'message' in o ? o.message : ''}`
@@ -543,17 +549,27 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
   const results: ScenarioResult[] = new Array(options.scenarios.length)
   const total = options.scenarios.length
   let next = 0
+  // The first World that cannot start stops the run: the other workers finish their scenario, then it is thrown.
+  let environment: EnvironmentError | undefined
   const worker = async () => {
-    while (next < total && !options.signal?.aborted) {
+    while (next < total && !options.signal?.aborted && !environment) {
       const index = next++
       const scenario = options.scenarios[index]!
       options.onScenarioStart?.(scenario, index, total)
-      const result = await runScenario(scenario, options)
+      let result: ScenarioResult
+      try {
+        result = await runScenario(scenario, options)
+      } catch (err) {
+        if (!(err instanceof EnvironmentError)) throw err
+        environment ??= err
+        return
+      }
       results[index] = result
       options.onScenarioEnd?.(result, index, total)
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 1, total)) }, worker))
+  if (environment) throw environment
   const interrupted = next < total
   for (let i = next; i < total; i++) {
     const s = options.scenarios[i]!

@@ -1,13 +1,23 @@
 import pc from 'picocolors'
+import { HarnessError } from '../protocol/errors.ts'
 import type { ProfileName } from '../mock-as/profile.ts'
 import { listenLoopback } from './http/listen.ts'
 import { controlApp, serveStatus } from './serve-control.ts'
 import { createWorld, type Topology, type World } from './world.ts'
 
+/**
+ * The first of serve's five ports by default: 6583–6587. Not 2583, the reference PDS's own default (and the
+ * atproto dev environment's 2582–2587), so that serve runs beside a local PDS.
+ */
+export const DEFAULT_SERVE_PORT = 6583
+
+/** What each of the five ports serves, in order from the first. */
+const PORT_ROLES = ['authorization server', 'PDS', 'identity', 'client host', 'control API'] as const
+
 export interface ServeOptions {
   profile: ProfileName
   topology: Topology
-  /** AS, PDS, identity, client host and control API take this port and the next four. */
+  /** AS, PDS, identity, client host and control API take this port and the next four; 0 gives each a free port. */
   basePort: number
   /**
    * The address every server binds: 127.0.0.1 (with [::1]) unless `--host` says otherwise. Only the container
@@ -25,19 +35,39 @@ export interface ServedWorld {
   close(): Promise<void>
 }
 
-/** Starts one World on fixed ports plus its control API (faults, clock and exchanges at runtime). */
+/** A port that is taken, said with the flag that fixes it (the raw EADDRINUSE names neither). */
+function portInUse(err: unknown, basePort: number): unknown {
+  const e = err as NodeJS.ErrnoException & { port?: number }
+  if (e?.code !== 'EADDRINUSE') return err
+  const role = e.port !== undefined && e.port >= basePort ? PORT_ROLES[e.port - basePort] : undefined
+  const taken = e.port !== undefined ? `port ${e.port}${role ? ` (the ${role})` : ''}` : `one of the ports ${basePort}–${basePort + 4}`
+  return new HarnessError(
+    'ERR_CONFIG',
+    `${taken} is already in use: serve takes --port and the next four (${basePort}–${basePort + 4}); ` +
+      'give another first port with --port <n>, or --port 0 to take five free ones (printed at start)',
+    { cause: err },
+  )
+}
+
+/** Starts one World on fixed ports (or free ones, with port 0) plus its control API (faults, clock and exchanges at runtime). */
 export async function startServe(options: ServeOptions): Promise<ServedWorld> {
   const p = options.basePort
+  // Port 0: every server takes a free port of its own, and the banner says which (no race with a port search).
+  const ports = p === 0 ? undefined : { as: p, pds: p + 1, identity: p + 2, clientHost: p + 3 }
   const world = await createWorld({
     profile: options.profile,
     topology: options.topology,
-    ports: { as: p, pds: p + 1, identity: p + 2, clientHost: p + 3 },
+    ports,
     bindHost: options.host,
     loopbackOnly: true,
+  }).catch((err: unknown) => {
+    throw portInUse(err, p)
   })
   let controlUrl = ''
   try {
-    const control = await listenLoopback(controlApp(world, () => controlUrl), p + 4, options.host)
+    const control = await listenLoopback(controlApp(world, () => controlUrl), p === 0 ? 0 : p + 4, options.host).catch((err: unknown) => {
+      throw portInUse(err, p)
+    })
     controlUrl = control.origin
     return {
       world,

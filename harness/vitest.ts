@@ -6,7 +6,7 @@ import { HarnessError } from '../protocol/errors.ts'
 import { applyBaseline, parseBaseline, type BaselineEntry } from '../reports/baseline.ts'
 import { defaultVocabulary } from './baseline-vocabulary.ts'
 import type { ScenarioResult } from '../reports/schema.ts'
-import { exchangeLabel, fixApplies } from '../reports/view.ts'
+import { exchangeLabel } from '../reports/view.ts'
 import { SCENARIOS } from '../scenarios/index.ts'
 import type { Driver } from './drivers/types.ts'
 import { runScenario, type RunOptions } from './runner.ts'
@@ -84,6 +84,7 @@ function describeFinding(result: ScenarioResult, check: Verdict): string {
     check.observed !== undefined ? `    observed: ${check.observed}` : undefined,
     check.reason !== undefined ? `    reason:   ${check.reason}` : undefined,
     evidence.length > 0 ? `    evidence: ${evidence.join('; ')}` : undefined,
+    check.fix !== undefined && (check.status === 'FAIL' || check.status === 'WARN') ? `    fix:      ${check.fix}` : undefined,
   ]
     .filter((l): l is string => l !== undefined)
     .join('\n')
@@ -114,7 +115,6 @@ export function assessScenario(result: ScenarioResult, baseline: readonly Baseli
   const lines: string[] = []
   if (failing.length > 0) {
     lines.push(`${result.id} ${result.verdict}: ${failing.length} check(s) failed`, ...failing.map((c) => describeFinding(result, c)))
-    if (result.explain && fixApplies(failing)) lines.push(`fix: ${result.explain.fix}`)
     lines.push(`(npx atproto-oauth-conformance explain ${result.id})`)
   }
   lines.push(...outcome.stale.map((s) => `stale baseline entry: ${s.message}`))

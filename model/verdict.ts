@@ -28,6 +28,10 @@ export interface Verdict {
   evidence: string[]
   /** Why a check was skipped, inconclusive or errored. */
   reason?: string
+  /** How to fix a client that fails this check (FAIL and WARN verdicts): the check's own advice, not the scenario's. */
+  fix?: string
+  /** Set when a baseline lists this FAIL or ERROR as a known failure: it does not fail the run. */
+  baselined?: { entry: string; reason?: string }
 }
 
 /**

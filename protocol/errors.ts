@@ -118,6 +118,7 @@ export type HarnessErrorCode =
   | 'ERR_CONFIG'
   | 'ERR_WORLD'
   | 'ERR_USER_AGENT'
+  | 'ERR_ENVIRONMENT'
 
 /** A failure of the harness or of the driver plumbing: the scenario's verdict is ERROR, never PASS. */
 export class HarnessError extends Error {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { HarnessError } from '../protocol/errors.ts'
 import { worst, type Status, type Verdict } from '../model/verdict.ts'
-import { applyBaseline, baselineFailed, describeBaseline, parseBaseline, type BaselineEntry } from './baseline.ts'
+import { applyBaseline, baselineFailed, describeBaseline, judgeRun, parseBaseline, type BaselineEntry } from './baseline.ts'
 import type { ScenarioResult } from './schema.ts'
 
 const known = {
@@ -109,6 +109,11 @@ describe('parseBaseline', () => {
     )
   })
 
+  it('refuses an entry for a harness check: a crash or hang is never a known failure', () => {
+    expect(parseError('login-with-handle:harness.run')).toMatch(/^baseline\.txt:1: "login-with-handle:harness\.run" names a harness check: .*no entry can list it/)
+    expect(parseError('login-with-handle:harness.driver')).toMatch(/names a harness check/)
+  })
+
   it('reports every mistake at once, one line each', () => {
     expect(parseError('callback-iss-mismatc\nlogin-with-handle\niss-mismatch: dpop.fresh-jti').split('\n')).toEqual([
       'baseline.txt:1: unknown scenario "callback-iss-mismatc"; did you mean callback-iss-mismatch?',
@@ -136,17 +141,28 @@ describe('applyBaseline', () => {
   })
 
   it('a scenario entry covers all its FAIL and ERROR checks', () => {
-    const outcome = applyBaseline(report, [entry('callback-iss-mismatch'), entry('sign-out-revokes', undefined, 2)])
-    expect(outcome.failing).toEqual([])
-    expect(ids(outcome.baselined)).toEqual(['callback-iss-mismatch:scenario.expectation', 'callback-iss-mismatch:dpop.fresh-jti', 'sign-out-revokes:harness.run'])
+    const outcome = applyBaseline(report, [entry('callback-iss-mismatch')])
+    expect(ids(outcome.failing)).toEqual(['sign-out-revokes:harness.run'])
+    expect(ids(outcome.baselined)).toEqual(['callback-iss-mismatch:scenario.expectation', 'callback-iss-mismatch:dpop.fresh-jti'])
     expect(outcome.stale).toEqual([])
-    expect(baselineFailed(outcome)).toBe(false)
+  })
+
+  it('never covers a harness check: a whole-scenario entry leaves harness.run failing, and is neither met nor stale', () => {
+    const whole = entry('sign-out-revokes', undefined, 2)
+    const single = entry('sign-out-revokes', 'harness.run', 3)
+    for (const e of [whole, single]) {
+      const outcome = applyBaseline(report, [entry('callback-iss-mismatch'), e])
+      expect(ids(outcome.failing)).toEqual(['sign-out-revokes:harness.run'])
+      expect(outcome.unchecked).toEqual([e])
+      expect(outcome.stale).toEqual([])
+      expect(baselineFailed(outcome)).toBe(true)
+    }
   })
 
   it('a scenario:check entry covers that check only', () => {
-    const outcome = applyBaseline(report, [entry('callback-iss-mismatch', 'dpop.fresh-jti'), entry('sign-out-revokes', 'harness.run', 2)])
-    expect(ids(outcome.failing)).toEqual(['callback-iss-mismatch:scenario.expectation'])
-    expect(ids(outcome.baselined)).toEqual(['callback-iss-mismatch:dpop.fresh-jti', 'sign-out-revokes:harness.run'])
+    const outcome = applyBaseline(report, [entry('callback-iss-mismatch', 'dpop.fresh-jti')])
+    expect(ids(outcome.failing)).toEqual(['callback-iss-mismatch:scenario.expectation', 'sign-out-revokes:harness.run'])
+    expect(ids(outcome.baselined)).toEqual(['callback-iss-mismatch:dpop.fresh-jti'])
     expect(outcome.baselined[0]!.entry.line).toBe(1)
     expect(baselineFailed(outcome)).toBe(true)
   })
@@ -154,14 +170,13 @@ describe('applyBaseline', () => {
   it('flags entries whose scenario or check no longer fails as stale, and that fails the run', () => {
     const outcome = applyBaseline(report, [
       entry('callback-iss-mismatch'),
-      entry('sign-out-revokes', undefined, 2),
       entry('login-with-handle', undefined, 3),
       entry('confidential-login', 'conf.fresh-on-retry', 4),
       entry('confidential-login', 'dpop.fresh-jti', 5),
       entry('callback-iss-mismatch', 'pkce.s256', 6),
       entry('login-with-handle', 'no.such-check', 7),
     ])
-    expect(outcome.failing).toEqual([])
+    expect(ids(outcome.failing)).toEqual(['sign-out-revokes:harness.run'])
     expect(outcome.stale.map((s) => [s.now, s.message])).toEqual([
       ['PASS', 'baseline.txt:3: login-with-handle no longer fails (now PASS); remove the entry'],
       ['WARN', 'baseline.txt:4: confidential-login:conf.fresh-on-retry no longer fails (now WARN); remove the entry'],
@@ -179,10 +194,10 @@ describe('applyBaseline', () => {
       entry('login-with-handle', 'conf.fresh-on-retry', 3),
       entry('sign-out-revokes', 'dpop.fresh-jti', 4),
     ]
-    const outcome = applyBaseline(report, [...unchecked, entry('callback-iss-mismatch', undefined, 5), entry('sign-out-revokes', 'harness.run', 6)])
+    const outcome = applyBaseline(report, [...unchecked, entry('callback-iss-mismatch', undefined, 5)])
     expect(outcome.unchecked).toEqual(unchecked)
     expect(outcome.stale).toEqual([])
-    expect(baselineFailed(outcome)).toBe(false)
+    expect(ids(outcome.failing)).toEqual(['sign-out-revokes:harness.run'])
   })
 
   it('describes what was expected to fail and what is stale', () => {
@@ -191,5 +206,37 @@ describe('applyBaseline', () => {
       'baselined FAIL callback-iss-mismatch › dpop.fresh-jti (baseline.txt:1: issue 12)',
       'stale baseline entry: baseline.txt:2: login-with-handle no longer fails (now PASS); remove the entry',
     ])
+  })
+})
+
+describe('judgeRun', () => {
+  const report = (scenarios: ScenarioResult[]) =>
+    ({ scenarios, totals: { PASS: 0, FAIL: 0, WARN: 0, SKIP: 0, INCONCLUSIVE: 0, ERROR: 0, scenarios: scenarios.length } }) as unknown as Parameters<typeof judgeRun>[0]
+  const failing = [
+    scenario('callback-iss-mismatch', [check('scenario.expectation', 'FAIL'), check('pkce.s256', 'PASS')]),
+    scenario('login-with-handle', [check('scenario.expectation', 'PASS')]),
+  ]
+
+  it('without a baseline, any FAIL or ERROR fails the run', () => {
+    expect(judgeRun(report(failing)).report.result).toEqual({ status: 'FAIL', failing: 1 })
+    expect(judgeRun(report([failing[1]!])).report.result).toEqual({ status: 'PASS', failing: 0 })
+  })
+
+  it('marks listed failures known, and the run passes: the report says what the exit code says', () => {
+    const entries = [{ ...entry('callback-iss-mismatch'), reason: 'BIND-02' }]
+    const { report: judged } = judgeRun(report(failing), { file: 'baseline.txt', entries })
+    expect(judged.result).toEqual({ status: 'PASS', failing: 0, baseline: { file: 'baseline.txt', known: 1, stale: [] } })
+    expect(judged.scenarios[0]!.checks[0]!.baselined).toEqual({ entry: 'baseline.txt:1', reason: 'BIND-02' })
+    expect(judged.scenarios[0]!.checks[1]!.baselined).toBeUndefined()
+  })
+
+  it('fails on a stale entry and never marks a harness check known', () => {
+    const crashed = [scenario('sign-out-revokes', [check('harness.run', 'ERROR')]), ...failing]
+    const entries = [entry('sign-out-revokes'), entry('login-with-handle', undefined, 2), entry('callback-iss-mismatch', undefined, 3)]
+    const { report: judged } = judgeRun(report(crashed), { file: 'b.txt', entries })
+    expect(judged.result?.status).toBe('FAIL')
+    expect(judged.result?.failing).toBe(1)
+    expect(judged.result?.baseline?.stale).toEqual([{ scenario: 'login-with-handle', message: 'baseline.txt:2: login-with-handle no longer fails (now PASS); remove the entry' }])
+    expect(judged.scenarios[0]!.checks[0]!.baselined).toBeUndefined()
   })
 })

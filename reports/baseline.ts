@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { HarnessError } from '../protocol/errors.ts'
 import { RUNNER_CHECK_IDS, type Status, type Verdict } from '../model/verdict.ts'
-import type { RunReport, ScenarioResult } from './schema.ts'
+import type { RunReport, RunResult, ScenarioResult } from './schema.ts'
 
 /*
  * The expected-failures baseline. This module is the only place that knows its grammar:
@@ -15,6 +15,9 @@ import type { RunReport, ScenarioResult } from './schema.ts'
  * whitespace and a free-text reason. `#` at the start of a line makes it a comment; blank lines are ignored.
  * A run fails when a FAIL or ERROR is not listed, and when a listed entry no longer fails (a stale entry), so
  * a baseline never outlives the bug it records.
+ *
+ * No entry covers a `harness.*` check (harness.run, harness.driver, harness.mock…): a crash, a hang or a broken
+ * mock says nothing the baseline could have known, so it always fails the run, whole-scenario entry or not.
  */
 
 /** One line of a baseline file. */
@@ -112,6 +115,10 @@ export function parseBaseline(text: string, fileName: string, known?: BaselineVo
       errors.push(`${where} "${scenario}" is not a scenario id (lower-case words joined by "-", e.g. callback-iss-mismatch)`)
       return
     }
+    if (check !== undefined && isHarnessCheck(check)) {
+      errors.push(`${where} "${token}" names a harness check: a crash or hang of the harness or the client is never a known failure, so no entry can list it; fix the cause, or list the scenario's own checks`)
+      return
+    }
     if (check !== undefined) {
       if (checks) {
         if (!checks.includes(check)) {
@@ -181,6 +188,11 @@ export interface BaselineOutcome {
   unchecked: BaselineEntry[]
 }
 
+/** Checks of the harness itself (the scenario ran, the driver answered, the mocks worked): never baselined. */
+export function isHarnessCheck(checkId: string): boolean {
+  return checkId.startsWith('harness.')
+}
+
 const FAILING: Record<Status, boolean> = { PASS: false, WARN: false, SKIP: false, INCONCLUSIVE: false, FAIL: true, ERROR: true }
 const RUNNER_ONLY = new Set(RUNNER_CHECK_IDS)
 
@@ -193,7 +205,7 @@ export function applyBaseline(report: Pick<RunReport, 'scenarios'>, entries: rea
   for (const s of report.scenarios) {
     for (const check of s.checks) {
       if (!FAILING[check.status]) continue
-      const entry = single.get(`${s.id}:${check.checkId}`) ?? whole.get(s.id)
+      const entry = isHarnessCheck(check.checkId) ? undefined : (single.get(`${s.id}:${check.checkId}`) ?? whole.get(s.id))
       if (entry) {
         used.add(entry)
         outcome.baselined.push({ scenario: s.id, check, entry })
@@ -209,6 +221,11 @@ export function applyBaseline(report: Pick<RunReport, 'scenarios'>, entries: rea
       continue
     }
     const where = `${entry.file}:${entry.line}:`
+    // A harness failure stopped the scenario before its own checks could fail: the entry is neither met nor stale.
+    if (s.checks.some((c) => FAILING[c.status] && isHarnessCheck(c.checkId))) {
+      outcome.unchecked.push(entry)
+      continue
+    }
     if (entry.check === undefined) {
       outcome.stale.push({ entry, now: s.verdict, message: `${where} ${entry.scenario} no longer fails (now ${s.verdict}); remove the entry` })
       continue
@@ -238,4 +255,35 @@ export function describeBaseline(outcome: BaselineOutcome): string[] {
     ),
     ...outcome.stale.map((s) => `stale baseline entry: ${s.message}`),
   ]
+}
+
+/**
+ * The run's result as the CLI decides its exit code, written into the report so that every report file says
+ * the same: with a baseline, listed FAIL and ERROR checks are marked `baselined` (known) and the result is FAIL
+ * only for unlisted failures or stale entries; without one, any FAIL or ERROR fails.
+ */
+export function judgeRun(report: RunReport, baseline?: { file: string; entries: readonly BaselineEntry[] }): { report: RunReport; outcome?: BaselineOutcome } {
+  if (!baseline) {
+    const failing = report.scenarios.reduce((n, s) => n + s.checks.filter((c) => FAILING[c.status]).length, 0)
+    return { report: { ...report, result: { status: failing > 0 ? 'FAIL' : 'PASS', failing } } }
+  }
+  const outcome = applyBaseline(report, baseline.entries)
+  const known = new Map(outcome.baselined.map((b) => [b.check, b.entry]))
+  const scenarios = report.scenarios.map((s) => ({
+    ...s,
+    checks: s.checks.map((c) => {
+      const entry = known.get(c)
+      return entry ? { ...c, baselined: { entry: `${entry.file}:${entry.line}`, ...(entry.reason !== undefined ? { reason: entry.reason } : {}) } } : c
+    }),
+  }))
+  const result: RunResult = {
+    status: baselineFailed(outcome) ? 'FAIL' : 'PASS',
+    failing: outcome.failing.length,
+    baseline: {
+      file: baseline.file,
+      known: outcome.baselined.length,
+      stale: outcome.stale.map(({ entry, message }) => ({ scenario: entry.scenario, ...(entry.check !== undefined ? { check: entry.check } : {}), message })),
+    },
+  }
+  return { report: { ...report, scenarios, result }, outcome }
 }

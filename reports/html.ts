@@ -4,7 +4,7 @@ import type { Level } from '../model/requirement.ts'
 import { headerValue, type Actor, type Exchange, type Headers, type ServerName, type TranscriptEntry } from '../model/transcript.ts'
 import { SEVERITY, type Status, type Verdict } from '../model/verdict.ts'
 import type { RunReport, ScenarioResult } from './schema.ts'
-import { byFamily, countVerdicts, exchangeLabel, firstLine, NOTEWORTHY, responseError } from './view.ts'
+import { byFamily, countVerdicts, exchangeLabel, firstLine, isKnown, isKnownFailure, NOTEWORTHY, responseError, runHeadline, staleEntries } from './view.ts'
 
 const STATUSES: readonly Status[] = ['PASS', 'FAIL', 'WARN', 'SKIP', 'INCONCLUSIVE', 'ERROR']
 const LEVELS: readonly Level[] = ['MUST', 'SHOULD', 'MAY']
@@ -42,6 +42,23 @@ function cut(text: string, max = MAX_TEXT): string {
 
 const badge = (status: Status, text: string = status) =>
   `<span class="badge b-${esc(status)}" title="${esc(`${status}: ${STATUS_MEANING[status]}`)}">${esc(text)}</span>`
+
+/** A FAIL or ERROR a baseline lists: grey, as it does not fail the run. */
+const knownBadge = (status: Status, entry: string) =>
+  `<span class="badge b-KNOWN" title="${esc(`known ${status}: listed in ${entry}, it does not fail the run`)}">${esc(`known ${status}`)}</span>`
+
+const checkBadge = (c: Verdict) => (c.baselined ? knownBadge(c.status, c.baselined.entry) : badge(c.status))
+
+const scenarioBadge = (s: ScenarioResult) =>
+  isKnownFailure(s) ? knownBadge(s.verdict, [...new Set(s.checks.filter(isKnown).map((c) => c.baselined!.entry))].join(', ')) : badge(s.verdict)
+
+/** The baseline entry and the fix under a check (its own fix, for a FAIL or WARN). */
+function checkNotes(c: Verdict): string {
+  return (
+    (c.baselined ? `<div><span class="k">baseline</span> ${esc(c.baselined.entry)}${c.baselined.reason !== undefined ? ` — ${esc(cut(c.baselined.reason, 2000))}` : ''}</div>` : '') +
+    (c.fix !== undefined && (c.status === 'FAIL' || c.status === 'WARN') ? `<div class="fix"><span class="k">fix</span> ${esc(c.fix)}</div>` : '')
+  )
+}
 
 /** Anchor of a scenario's section and of one of its transcript entries (`#12`). */
 const scenarioAnchor = (s: ScenarioResult) => `s-${s.id}`
@@ -278,9 +295,10 @@ function renderCheckRow(s: ScenarioResult, c: Verdict): string {
     c.expected !== undefined ? `<div><span class="k">expected</span> ${esc(cut(c.expected))}</div>` : '',
     c.observed !== undefined ? `<div><span class="k">observed</span> ${esc(cut(c.observed))}</div>` : '',
     c.reason !== undefined ? `<div class="pre-line"><span class="k">reason</span> ${esc(cut(c.reason))}</div>` : '',
+    checkNotes(c),
   ].join('')
   return (
-    `<tr class="js-check c-${esc(c.status)}" data-level="${esc(c.requirement.level)}"><td>${badge(c.status)}</td>` +
+    `<tr class="js-check c-${esc(c.status)}" data-level="${esc(c.requirement.level)}"><td>${checkBadge(c)}</td>` +
     `<td><code>${esc(c.checkId)}</code><div class="muted">${esc(c.title)}</div></td>` +
     `<td class="req">${esc(c.requirement.id)} <span class="lvl">${esc(c.requirement.level)}</span></td>` +
     `<td>${text}</td><td class="refs">${evidenceLinks(s, c.evidence)}</td></tr>`
@@ -296,7 +314,7 @@ function renderScreenshots(s: ScenarioResult): string {
   return `<h4>Screenshots</h4><div class="shots">${shots.join('')}</div>`
 }
 
-function renderScenario(s: ScenarioResult): string {
+function renderScenario(report: RunReport, s: ScenarioResult): string {
   const checks = [...s.checks].sort((a, b) => SEVERITY[b.status] - SEVERITY[a.status])
   const highlighted = new Set(s.checks.filter((c) => NOTEWORTHY[c.status]).flatMap((c) => c.evidence))
   const faults = Object.keys(s.faults).length > 0 ? `<code>${esc(JSON.stringify(s.faults))}</code>` : 'none (good path)'
@@ -311,13 +329,14 @@ function renderScenario(s: ScenarioResult): string {
   ]
   const explain = s.explain
     ? `<div class="explain"><p><b>What is tested.</b> ${esc(s.explain.tests)}</p><p><b>Why it matters.</b> ${esc(s.explain.why)}</p>` +
-      `<p class="fix"><b>How to fix a failing client.</b> ${esc(s.explain.fix)}</p></div>`
+      `<p class="fix"><b>How to fix a client that fails the expectation.</b> ${esc(s.explain.fix)}</p></div>`
     : ''
   return (
     `<details id="${esc(scenarioAnchor(s))}" class="scenario js-scenario v-${esc(s.verdict)}" ${scenarioData(s)}>` +
-    `<summary>${badge(s.verdict)} <span class="fam">${esc(s.family)}</span> <b class="sid">${esc(s.id)}</b> <span class="stitle">${esc(s.title)}</span>` +
+    `<summary>${scenarioBadge(s)} <span class="fam">${esc(s.family)}</span> <b class="sid">${esc(s.id)}</b> <span class="stitle">${esc(s.title)}</span>` +
     `<span class="dur">${esc(s.durationMs)} ms</span></summary><div class="sbody">` +
     (s.reason !== undefined ? `<p class="reason pre-line">${badge(s.verdict)} ${esc(cut(s.reason))}</p>` : '') +
+    staleEntries(report, s).map((m) => `<p class="reason">${badge('FAIL', 'stale baseline entry')} ${esc(m)}</p>`).join('') +
     `<dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>${explain}` +
     `<h4>Checks</h4><table class="checks"><thead><tr><th>verdict</th><th>check</th><th>requirement</th><th>expected / observed</th><th>transcript</th></tr></thead><tbody>` +
     `${checks.map((c) => renderCheckRow(s, c)).join('')}</tbody></table>` +
@@ -349,29 +368,34 @@ function renderFilters(report: RunReport): string {
 
 function renderFindings(report: RunReport): string {
   const findings = report.scenarios.flatMap((s) => s.checks.filter((c) => NOTEWORTHY[c.status]).map((c) => ({ s, c })))
-  findings.sort((a, b) => SEVERITY[b.c.status] - SEVERITY[a.c.status])
-  if (findings.length === 0) return ''
+  // Known failures after the unlisted ones: they do not fail the run.
+  const rank = (c: Verdict) => (isKnown(c) ? SEVERITY.WARN + 0.5 : SEVERITY[c.status])
+  findings.sort((a, b) => rank(b.c) - rank(a.c))
+  const stale = (report.result?.baseline?.stale ?? []).map(
+    (e) => `<li class="f-FAIL">${badge('FAIL', 'stale baseline entry')} <a href="#s-${esc(e.scenario)}"><b>${esc(e.scenario)}</b></a> ${esc(e.message)}</li>`,
+  )
+  if (findings.length === 0 && stale.length === 0) return ''
   // A finding filters by its own check's verdict and level, and by its scenario's family.
   const items = findings.map(
     ({ s, c }) =>
       `<li class="js-check f-${esc(c.status)}" data-verdict="${esc(c.status)}" data-family="${esc(s.family)}" data-level="${esc(c.requirement.level)}">` +
-      `${badge(c.status)} <a href="#${esc(scenarioAnchor(s))}"><b>${esc(s.id)}</b></a> › <code>${esc(c.checkId)}</code> ` +
+      `${checkBadge(c)} <a href="#${esc(scenarioAnchor(s))}"><b>${esc(s.id)}</b></a> › <code>${esc(c.checkId)}</code> ` +
       `<span class="req">${esc(c.requirement.id)} <span class="lvl">${esc(c.requirement.level)}</span></span> — ${esc(c.title)}` +
       (c.expected !== undefined ? `<div><span class="k">expected</span> ${esc(cut(c.expected, 2000))}</div>` : '') +
       (c.observed !== undefined ? `<div><span class="k">observed</span> ${esc(cut(c.observed, 2000))}</div>` : '') +
       (c.reason !== undefined ? `<div><span class="k">reason</span> ${esc(cut(firstLine(c.reason), 2000))}</div>` : '') +
       (c.evidence.length > 0 ? `<div><span class="k">transcript</span> ${evidenceLinks(s, c.evidence)}</div>` : '') +
-      (s.explain && c.status !== 'ERROR' ? `<div class="fix"><span class="k">fix</span> ${esc(s.explain.fix)}</div>` : '') +
+      checkNotes(c) +
       '</li>',
   )
-  return `<section id="findings"><h2>Findings</h2><ul class="findings">${items.join('')}</ul></section>`
+  return `<section id="findings"><h2>Findings</h2><ul class="findings">${stale.join('')}${items.join('')}</ul></section>`
 }
 
 function renderOverview(report: RunReport): string {
   const rows = report.scenarios.map((s) => {
     const counts = countChecks(s.checks)
     return (
-      `<tr class="js-scenario" ${scenarioData(s)}><td>${badge(s.verdict)}</td><td>${esc(s.family)}</td>` +
+      `<tr class="js-scenario" ${scenarioData(s)}><td>${scenarioBadge(s)}</td><td>${esc(s.family)}</td>` +
       `<td><a href="#${esc(scenarioAnchor(s))}">${esc(s.id)}</a></td><td>${esc(s.title)}</td><td class="counts">${counts}</td><td class="num">${esc(s.durationMs)} ms</td></tr>`
     )
   })
@@ -413,7 +437,7 @@ function countChecks(checks: readonly Verdict[]): string {
  */
 export function renderHtml(report: RunReport): string {
   const t = report.totals
-  const failed = t.FAIL + t.ERROR
+  const headline = runHeadline(report)
   const meta = [
     `client <b>${esc(report.client.name)}</b> (${esc(report.client.driver)})`,
     `${esc(report.tool.name)} ${esc(report.tool.version)}`,
@@ -435,12 +459,12 @@ export function renderHtml(report: RunReport): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <link rel="icon" href="data:,">
-<title>${esc(`${failed > 0 ? `${failed} failed` : 'passed'} — atproto OAuth conformance — ${report.client.name}`)}</title>
+<title>${esc(`${headline.text} — atproto OAuth conformance — ${report.client.name}`)}</title>
 <style>${CSS}</style>
 </head>
 <body>
 <header class="top">
-<h1><span class="outcome ${failed > 0 ? 'outcome-fail' : 'outcome-pass'}">${failed > 0 ? `${esc(failed)} failed` : 'passed'}</span> atproto OAuth conformance</h1>
+<h1><span class="outcome ${headline.passed ? 'outcome-pass' : 'outcome-fail'}">${esc(headline.text)}</span> atproto OAuth conformance</h1>
 <p class="meta">${meta.join(' · ')}</p>
 <div class="tiles">${tiles.join('')}</div>
 </header>
@@ -449,7 +473,7 @@ ${renderFilters(report)}
 ${renderFindings(report)}
 ${renderOverview(report)}
 <section id="details"><h2>Details</h2>
-${report.scenarios.map(renderScenario).join('\n')}
+${report.scenarios.map((s) => renderScenario(report, s)).join('\n')}
 </section>
 ${renderCoverage(report)}
 </main>
@@ -502,7 +526,7 @@ header.top{padding-top:22px}
 button{font:inherit;font-size:12px;padding:3px 10px;border:1px solid var(--line);border-radius:6px;background:var(--panel);color:var(--fg);cursor:pointer}
 .badge{display:inline-block;min-width:48px;text-align:center;padding:0 6px;border-radius:10px;font-size:11px;font-weight:600;line-height:18px;border:1px solid}
 .b-PASS{color:var(--PASS);background:var(--PASS-bg)}.b-FAIL{color:var(--FAIL);background:var(--FAIL-bg)}.b-WARN{color:var(--WARN);background:var(--WARN-bg)}
-.b-SKIP{color:var(--SKIP);background:var(--SKIP-bg)}.b-INCONCLUSIVE{color:var(--INCONCLUSIVE);background:var(--INCONCLUSIVE-bg)}.b-ERROR{color:var(--ERROR);background:var(--ERROR-bg)}
+.b-KNOWN{color:var(--SKIP);background:var(--SKIP-bg);border-style:dashed}.b-SKIP{color:var(--SKIP);background:var(--SKIP-bg)}.b-INCONCLUSIVE{color:var(--INCONCLUSIVE);background:var(--INCONCLUSIVE-bg)}.b-ERROR{color:var(--ERROR);background:var(--ERROR-bg)}
 .t-PASS{color:var(--PASS)}.t-FAIL{color:var(--FAIL)}.t-WARN{color:var(--WARN)}.t-SKIP{color:var(--SKIP)}.t-INCONCLUSIVE{color:var(--INCONCLUSIVE)}.t-ERROR{color:var(--ERROR)}
 .muted{color:var(--muted)}.k{display:inline-block;min-width:70px;color:var(--muted);font-size:12px}
 .lvl{font-size:11px;color:var(--muted);font-weight:600}

@@ -1,6 +1,6 @@
 import type { Status, Verdict } from '../model/verdict.ts'
 import type { RunReport, ScenarioResult } from './schema.ts'
-import { byFamily, countVerdicts, describeCheck, firstLine, fixApplies, seconds } from './view.ts'
+import { byFamily, describeCheck, failingChecks, firstLine, isKnown, seconds, staleEntries } from './view.ts'
 
 /** The JUnit element a scenario verdict becomes; PASS and WARN are passing test cases. */
 const JUNIT_ELEMENT: Record<Status, 'failure' | 'error' | 'skipped' | null> = {
@@ -42,35 +42,55 @@ function attrs(values: Record<string, string | number | boolean | undefined>): s
     .join('')
 }
 
-/** A multi-line account of checks for an element body. */
-function detail(checks: readonly Verdict[], fix: string | undefined): string {
+/** A multi-line account of checks for an element body, each with its own fix. */
+function detail(checks: readonly Verdict[]): string {
   const lines: string[] = []
   for (const c of checks) {
-    lines.push(`${c.status} ${c.checkId} (${c.requirement.id} ${c.requirement.level}): ${c.title}`)
+    lines.push(`${isKnown(c) ? 'known ' : ''}${c.status} ${c.checkId} (${c.requirement.id} ${c.requirement.level}): ${c.title}`)
+    if (c.baselined) lines.push(`  baseline: ${c.baselined.entry}${c.baselined.reason !== undefined ? ` ${c.baselined.reason}` : ''}`)
     if (c.expected !== undefined) lines.push(`  expected: ${c.expected}`)
     if (c.observed !== undefined) lines.push(`  observed: ${c.observed}`)
     if (c.reason !== undefined) lines.push(`  reason: ${c.reason}`)
     if (c.evidence.length > 0) lines.push(`  transcript: ${c.evidence.join(' ')}`)
+    if (c.fix !== undefined && (c.status === 'FAIL' || c.status === 'WARN')) lines.push(`  fix: ${c.fix}`)
   }
-  if (fix && fixApplies(checks)) lines.push(`fix: ${fix}`)
   return lines.join('\n')
 }
 
-function testcase(s: ScenarioResult): string {
+/** The element a scenario becomes, as the run's result counts it: a known failure is an expected one. */
+function elementOf(report: RunReport, s: ScenarioResult): 'failure' | 'error' | 'skipped' | 'known' | null {
+  if (staleEntries(report, s).length > 0) return 'failure'
   const element = JUNIT_ELEMENT[s.verdict]
+  if ((element === 'failure' || element === 'error') && failingChecks(s).length === 0 && s.checks.some(isKnown)) return 'known'
+  // A FAIL scenario whose unlisted failures are all ERRORs (the FAILs are known) is an error, and the reverse.
+  if (element === 'failure' || element === 'error') return failingChecks(s).some((c) => c.status === 'ERROR') ? 'error' : failingChecks(s).length > 0 ? 'failure' : element
+  return element
+}
+
+function testcase(report: RunReport, s: ScenarioResult): string {
+  const element = elementOf(report, s)
   const open = `    <testcase${attrs({ classname: s.family, name: s.id, time: seconds(s.durationMs) })}`
   const body: string[] = []
+  const stale = staleEntries(report, s)
+  const known = s.checks.filter(isKnown)
   if (element === 'failure' || element === 'error') {
-    // Every FAIL and ERROR check, errors first (a crash often explains the failures after it).
-    const failing = s.checks.filter((c) => c.status === 'ERROR').concat(s.checks.filter((c) => c.status === 'FAIL'))
-    const message = failing.length > 0 ? failing.map((c) => firstLine(describeCheck(c))).join('\n') : firstLine(s.reason ?? s.verdict)
-    body.push(`      <${element}${attrs({ message, type: s.verdict })}>${xml(detail(failing, s.explain?.fix))}</${element}>`)
+    // Every unlisted FAIL and ERROR check, errors first (a crash often explains the failures after it).
+    const unlisted = failingChecks(s)
+    const failing = unlisted.filter((c) => c.status === 'ERROR').concat(unlisted.filter((c) => c.status === 'FAIL'))
+    const messages = [...failing.map((c) => firstLine(describeCheck(c))), ...stale.map((m) => `stale baseline entry: ${m}`)]
+    const message = messages.length > 0 ? messages.join('\n') : firstLine(s.reason ?? s.verdict)
+    const type = failing.length > 0 ? s.verdict : 'stale-baseline-entry'
+    body.push(`      <${element}${attrs({ message, type })}>${xml([detail(failing), ...stale.map((m) => `stale baseline entry: ${m}`)].filter(Boolean).join('\n'))}</${element}>`)
+  } else if (element === 'known') {
+    // An expected failure, as pytest writes an xfail: skipped, with the baseline entry that lists it.
+    const entries = [...new Set(known.map((c) => c.baselined!.entry))].join(', ')
+    body.push(`      <skipped${attrs({ type: 'known-failure', message: `known ${s.verdict}, listed in ${entries}: ${known.map((c) => c.checkId).join(', ')}` })}/>`)
   } else if (element === 'skipped') {
     const reason = s.reason ?? (s.checks.map((c) => c.reason).filter(Boolean).join('; ') || 'skipped')
     body.push(`      <skipped${attrs({ message: reason })}/>`)
   }
-  const warnings = s.checks.filter((c) => c.status === 'WARN')
-  if (warnings.length > 0) body.push(`      <system-out>${xml(detail(warnings, s.verdict === 'WARN' ? s.explain?.fix : undefined))}</system-out>`)
+  const reported = [...(element === 'known' || element === 'failure' || element === 'error' ? known : []), ...s.checks.filter((c) => c.status === 'WARN')]
+  if (reported.length > 0) body.push(`      <system-out>${xml(detail(reported))}</system-out>`)
   return body.length === 0 ? `${open}/>` : `${open}>\n${body.join('\n')}\n    </testcase>`
 }
 
@@ -79,9 +99,11 @@ function testcase(s: ScenarioResult): string {
  * deterministic: the only timestamp is the run's `startedAt`, and no host name is written.
  */
 export function renderJunit(report: RunReport): string {
+  // Counted as the test cases are written, so a known failure counts as skipped, a stale entry as a failure.
   const counts = (scenarios: readonly ScenarioResult[]) => {
-    const c = countVerdicts(scenarios)
-    return { tests: scenarios.length, failures: c.FAIL, errors: c.ERROR, skipped: c.SKIP + c.INCONCLUSIVE }
+    const elements = scenarios.map((s) => elementOf(report, s))
+    const n = (...which: (string | null)[]) => elements.filter((e) => which.includes(e)).length
+    return { tests: scenarios.length, failures: n('failure'), errors: n('error'), skipped: n('skipped', 'known') }
   }
   const properties = {
     client: report.client.name,
@@ -100,7 +122,7 @@ export function renderJunit(report: RunReport): string {
       '    <properties>',
       ...propertyLines,
       '    </properties>',
-      ...scenarios.map(testcase),
+      ...scenarios.map((s) => testcase(report, s)),
       '  </testsuite>',
     ].join('\n'),
   )

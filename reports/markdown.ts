@@ -1,9 +1,14 @@
 import type { Status, Verdict } from '../model/verdict.ts'
 import { oneLine } from '../model/text.ts'
 import type { RunReport, ScenarioResult } from './schema.ts'
-import { byFamily, firstLine, fixApplies, NOTEWORTHY } from './view.ts'
+import { byFamily, firstLine, isKnown, isKnownFailure, NOTEWORTHY, runHeadline, staleEntries } from './view.ts'
 
 const ICON: Record<Status, string> = { PASS: '✅', FAIL: '❌', WARN: '⚠️', SKIP: '⏭️', INCONCLUSIVE: '❔', ERROR: '💥' }
+/** A FAIL or ERROR the baseline lists: shown, but not as a failure (it does not fail the run). */
+const KNOWN = '🔕'
+
+/** `❌ FAIL`, or `🔕 known FAIL` for a listed failure. */
+const verdictLabel = (status: Status, known: boolean) => (known ? `${KNOWN} known ${status}` : `${ICON[status]} ${status}`)
 
 /**
  * GitHub caps a step summary at 1 MiB: long texts are cut at MAX_TEXT characters, and findings sections stop
@@ -46,22 +51,28 @@ function checkCounts(s: ScenarioResult): string {
 }
 
 function finding(c: Verdict): string[] {
-  const lines = [`- ${ICON[c.status]} **${c.status}** ${code(c.checkId)} · **${md(c.requirement.id)} ${c.requirement.level}** — ${md(c.title)}`]
+  const label = isKnown(c) ? `${KNOWN} **known ${c.status}**` : `${ICON[c.status]} **${c.status}**`
+  const lines = [`- ${label} ${code(c.checkId)} · **${md(c.requirement.id)} ${c.requirement.level}** — ${md(c.title)}`]
+  if (c.baselined) lines.push(`  - baseline: ${md(c.baselined.entry)}${c.baselined.reason !== undefined ? ` — ${md(c.baselined.reason)}` : ''}`)
   if (c.expected !== undefined) lines.push(`  - expected: ${md(c.expected)}`)
   if (c.observed !== undefined) lines.push(`  - observed: ${md(c.observed)}`)
   if (c.reason !== undefined) lines.push(`  - reason: ${md(firstLine(c.reason))}`)
   if (c.evidence.length > 0) lines.push(`  - transcript: ${c.evidence.map(code).join(' ')}`)
+  // The failed check's own advice: a scenario's fix would be wrong for an always-on check that failed in it.
+  if (c.fix !== undefined && (c.status === 'FAIL' || c.status === 'WARN')) lines.push(`  - **fix:** ${md(c.fix)}`)
   return lines
 }
 
 /** A run summary sized for a GitHub step summary: totals, a table per family, then every FAIL, ERROR and WARN. */
 export function renderMarkdown(report: RunReport): string {
   const t = report.totals
-  const failed = t.FAIL + t.ERROR
+  const headline = runHeadline(report)
+  const known = (status: Status) => report.scenarios.filter((s) => s.verdict === status && isKnownFailure(s)).length
+  const ofWhich = (n: number) => (n > 0 ? ` (${n} known)` : '')
   const lines: string[] = [
-    `## ${failed > 0 ? ICON.FAIL : ICON.PASS} atproto OAuth conformance: ${md(report.client.name)}`,
+    `## ${headline.passed ? ICON.PASS : ICON.FAIL} atproto OAuth conformance: ${md(report.client.name)} — ${md(headline.text)}`,
     '',
-    `**${t.PASS + t.WARN} passed** (${t.WARN} with warnings) · **${t.FAIL} failed** · **${t.ERROR} errors** · ${t.SKIP} skipped — ` +
+    `**${t.PASS + t.WARN} passed** (${t.WARN} with warnings) · **${t.FAIL} failed**${ofWhich(known('FAIL'))} · **${t.ERROR} errors**${ofWhich(known('ERROR'))} · ${t.SKIP} skipped — ` +
       `${t.scenarios} scenarios in ${(report.durationMs / 1000).toFixed(2)} s`,
     '',
     `<sub>${md(report.tool.name)} ${md(report.tool.version)} · ${md(report.client.driver)} driver` +
@@ -75,18 +86,19 @@ export function renderMarkdown(report: RunReport): string {
   for (const [family, scenarios] of byFamily(report)) {
     lines.push('', `### ${family}`, '', '| verdict | scenario | title | checks | time |', '| --- | --- | --- | --- | ---: |')
     for (const s of scenarios) {
-      lines.push(`| ${ICON[s.verdict]} ${s.verdict} | ${code(s.id)} | ${md(s.title)} | ${checkCounts(s)} | ${s.durationMs} ms |`)
+      lines.push(`| ${verdictLabel(s.verdict, isKnownFailure(s))} | ${code(s.id)} | ${md(s.title)} | ${checkCounts(s)} | ${s.durationMs} ms |`)
     }
   }
-  const noteworthy = report.scenarios.filter((s) => NOTEWORTHY[s.verdict])
+  const noteworthy = report.scenarios.filter((s) => NOTEWORTHY[s.verdict] || staleEntries(report, s).length > 0)
   if (noteworthy.length > 0) lines.push('', '### Findings')
   let bytes = Buffer.byteLength(lines.join('\n'))
   let shown = 0
   for (const s of noteworthy) {
     const checks = s.checks.filter((c) => NOTEWORTHY[c.status])
-    const section = ['', `#### ${ICON[s.verdict]} ${s.verdict} ${code(s.id)} — ${md(s.title)}`, '', ...checks.flatMap(finding)]
+    const stale = staleEntries(report, s)
+    const section = ['', `#### ${verdictLabel(s.verdict, isKnownFailure(s))} ${code(s.id)} — ${md(s.title)}`, '', ...checks.flatMap(finding)]
     if (s.reason !== undefined && !checks.some((c) => c.reason === s.reason)) section.push(`- reason: ${md(firstLine(s.reason))}`)
-    if (s.explain && fixApplies(checks)) section.push(`- **fix:** ${md(s.explain.fix)}`)
+    for (const message of stale) section.push(`- ${ICON.FAIL} **stale baseline entry:** ${md(message)}`)
     const size = Buffer.byteLength(section.join('\n')) + 1
     if (bytes + size > MAX_BYTES) break
     lines.push(...section)

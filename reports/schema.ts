@@ -46,6 +46,8 @@ export interface RunReport {
   redacted: boolean
   /** Set when the run was interrupted (Ctrl-C): the scenarios it did not start are SKIP with reason "run interrupted". */
   incomplete?: true
+  /** The run's result as the CLI's exit code says it, after the baseline (absent from an interrupted run). */
+  result?: RunResult
   totals: Record<Status, number> & { scenarios: number }
   scenarios: ScenarioResult[]
   /** Which catalog requirements the run's scenarios and checks exercised, and which are excluded and why. */
@@ -58,4 +60,19 @@ export interface ReportCoverage {
   excluded: number
   missing: number
   requirements: { id: string; level: string; scenarios: string[]; checks: string[]; excluded?: string }[]
+}
+
+/** The run's result: PASS exits 0, FAIL exits 1. Baselined failures are known and pass; stale entries fail. */
+export interface RunResult {
+  status: 'PASS' | 'FAIL'
+  /** FAIL and ERROR checks no baseline entry lists. */
+  failing: number
+  baseline?: {
+    /** The baseline file as given on the command line. */
+    file: string
+    /** FAIL and ERROR checks the baseline lists (each marked `baselined` in its verdict). */
+    known: number
+    /** Entries that no longer match a failure. */
+    stale: { scenario: string; check?: string; message: string }[]
+  }
 }

@@ -65,12 +65,52 @@ export function firstLine(text: string): string {
   return i < 0 ? text : `${text.slice(0, i)} …`
 }
 
-/** Whether a scenario's fix applies: it explains FAIL and WARN checks, not a crash or a harness failure. */
-export function fixApplies(checks: readonly Verdict[]): boolean {
-  return checks.some((c) => c.status === 'FAIL' || c.status === 'WARN')
-}
-
 /** Milliseconds as seconds with three decimals, the unit JUnit uses. */
 export function seconds(ms: number): string {
   return (ms / 1000).toFixed(3)
+}
+
+/** A FAIL or ERROR check a baseline lists: known, it does not fail the run. */
+export function isKnown(check: Verdict): boolean {
+  return check.baselined !== undefined
+}
+
+/** FAIL and ERROR checks no baseline lists: the ones that fail the run. */
+export function failingChecks(s: ScenarioResult): Verdict[] {
+  return s.checks.filter((c) => (c.status === 'FAIL' || c.status === 'ERROR') && !isKnown(c))
+}
+
+/** A FAIL or ERROR scenario all of whose failing checks the baseline lists. */
+export function isKnownFailure(s: ScenarioResult): boolean {
+  return SEVERITY_FAILS[s.verdict] && failingChecks(s).length === 0
+}
+
+const SEVERITY_FAILS: Record<Status, boolean> = { PASS: false, WARN: false, SKIP: false, INCONCLUSIVE: false, FAIL: true, ERROR: true }
+
+/** Stale baseline entries about one scenario (each fails the run). */
+export function staleEntries(report: Pick<RunReport, 'result'>, s: ScenarioResult): string[] {
+  return (report.result?.baseline?.stale ?? []).filter((e) => e.scenario === s.id).map((e) => e.message)
+}
+
+/**
+ * The run's result in words, the same in every report and as the CLI's exit code: from `report.result` (set by
+ * the CLI, after the baseline), else from the verdicts (any FAIL or ERROR fails).
+ */
+export function runHeadline(report: Pick<RunReport, 'result' | 'totals' | 'incomplete'>): { passed: boolean; text: string } {
+  const r = report.result
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
+  if (!r) {
+    const failed = report.totals.FAIL + report.totals.ERROR
+    const text = failed > 0 ? `${failed} failed` : 'passed'
+    return { passed: failed === 0, text: report.incomplete ? `${text} (incomplete)` : text }
+  }
+  const b = r.baseline
+  if (r.status === 'PASS') {
+    return { passed: true, text: b && b.known > 0 ? `passed, ${plural(b.known, 'known failure', 'known failures')} (${b.file})` : 'passed' }
+  }
+  const parts = [
+    r.failing > 0 ? `${plural(r.failing, 'failing check', 'failing checks')}${b ? ` not in ${b.file}` : ''}` : '',
+    b && b.stale.length > 0 ? plural(b.stale.length, 'stale baseline entry', 'stale baseline entries') : '',
+  ].filter(Boolean)
+  return { passed: false, text: `failed: ${parts.join(', ')}` }
 }

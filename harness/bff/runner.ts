@@ -124,7 +124,7 @@ export async function runBffScenario(scenario: BffScenario, options: BffRunOptio
     const asClientScenario = { ...scenario, client: 'confidential', steps: [], expect: { completes: true } } as unknown as Scenario
     const checkCtx = { transcript: world.transcript, scenario: asClientScenario, urls: { issuer: world.urls.issuer, pds: world.urls.pds } }
     const verdicts: Verdict[] = [
-      toVerdict({ id: EXPECTATION_CHECK_ID, title: scenario.title, requirement: scenario.requirements[0]! }, judgeSteps(scenario, world)),
+      toVerdict({ id: EXPECTATION_CHECK_ID, title: scenario.title, requirement: scenario.requirements[0]!, fix: scenario.explain.fix }, judgeSteps(scenario, world)),
       ...BFF_CHECKS.map((c) => toVerdict(c, c.judge(ctx))),
       ...(options.protocolChecks ? ALWAYS_ON_CHECKS.map((c) => toVerdict(c, c.judge(checkCtx))) : []),
     ]

@@ -10,7 +10,7 @@
  * even loaded (it would otherwise spend seconds on its own discovery, per scenario).
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, type Duplex } from 'node:stream'
@@ -129,16 +129,17 @@ interface Prepared {
   tc: Testcontainers
 }
 
-/** A free loopback port for an HTTP client in a host-network container. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
+/** The line an HTTP client's app prints once it listens; the port it names is where the endpoint is. */
+const LISTENING = /listening on http:\/\/(?:127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0):(\d{1,5})\b/
+
+/**
+ * The port an app announced in its `listening on http://127.0.0.1:<port>` line, if `text` has one. The app
+ * chooses it (ATPROTO_CONFORMANCE_HTTP_PORT=0: a free port of its own) and says which: nothing can take it
+ * between choosing and listening, as it could with a port the harness found free and released.
+ */
+export function announcedPort(text: string): number | undefined {
+  const port = Number(LISTENING.exec(text)?.[1])
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined
 }
 
 /**
@@ -186,17 +187,34 @@ export function containerClient(options: ContainerDriverOptions): { prepare(): P
         const { tc } = prepared
         const env = contextEnv(ctx)
         if (protocol === 'http') {
-          const port = await freePort()
+          // The log consumer sees the announcement too (its own stream, so maybe after the wait strategy).
+          let announce: (port: number) => void = () => undefined
+          const announced = new Promise<number>((resolve) => (announce = resolve))
+          let head = ''
           const started = await new tc.GenericContainer(options.image)
-            .withEnvironment({ ...env, ATPROTO_CONFORMANCE_HTTP_PORT: String(port) })
+            .withEnvironment({ ...env, ATPROTO_CONFORMANCE_HTTP_PORT: '0' })
             .withNetworkMode('host')
-            .withLogConsumer((stream) => stream.on('data', (chunk: Buffer | string) => log.write(chunk)))
-            // The app says it listens (examples/clients/http-app/main.ts prints this line).
-            .withWaitStrategy(tc.Wait.forLogMessage(/listening on http:\/\//))
+            .withLogConsumer((stream) =>
+              stream.on('data', (chunk: Buffer | string) => {
+                log.write(chunk)
+                head = `${head}${chunk}`.slice(-4096)
+                const port = announcedPort(head)
+                if (port !== undefined) announce(port)
+              }),
+            )
+            // The app says where it listens (examples/clients/http-app/main.ts prints this line).
+            .withWaitStrategy(tc.Wait.forLogMessage(LISTENING))
             .start()
           stop = async () => {
             await started.stop({ timeout: 0 }).catch(() => undefined)
           }
+          let timer: NodeJS.Timeout | undefined
+          const port = await Promise.race([
+            announced,
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new HarnessError('ERR_DRIVER_PROTOCOL', `the client container said it listens but its log shows no "listening on http://127.0.0.1:<port>" line${log.tail()}`)), 10_000)
+            }),
+          ]).finally(() => clearTimeout(timer))
           inner = httpTransport({ url: `http://127.0.0.1:${port}${options.path ?? '/conformance'}` })
           await inner.open(ctx)
           return

@@ -7,6 +7,7 @@ export const confAssertion = defineCheck({
   id: 'conf.assertion',
   requirement: { id: 'CONF-02', level: 'MUST' },
   title: 'Client assertions name the client, the issuer as audience, a kid, exp and a jti',
+  fix: 'Sign client assertions with iss = sub = client_id, aud = the AS issuer, a kid of a published key, a short exp and a random jti.',
   judge({ transcript, urls }) {
     const withAssertion = transcript
       .exchanges({ actor: 'client' })

@@ -8,6 +8,7 @@ export const confFreshJti = defineCheck({
   id: 'conf.fresh-jti',
   requirement: { id: 'CONF-05', level: 'MUST' },
   title: 'No client assertion is presented again after the AS accepted it',
+  fix: 'Sign a new client assertion with a new jti for every request; never present one the AS already accepted.',
   judge({ transcript }) {
     const sent = assertionRequests(transcript)
     if (sent.length === 0) return skip('the client sent no client assertion (public client)')

@@ -10,6 +10,7 @@ export const confFreshOnRetry = defineCheck({
   id: 'conf.fresh-on-retry',
   requirement: { id: 'NONCE-07', level: 'SHOULD' },
   title: 'A nonce retry carries a fresh client assertion',
+  fix: 'Rebuild the whole request on a nonce retry: a new DPoP proof and a new client assertion with a new jti.',
   judge({ transcript }) {
     const sent = assertionRequests(transcript)
     if (sent.length === 0) return skip('the client sent no client assertion (public client)')

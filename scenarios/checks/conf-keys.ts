@@ -11,6 +11,7 @@ export const confDpopKeyDistinct = defineCheck({
   id: 'conf.dpop-key-distinct',
   requirement: { id: 'CONF-09', level: 'MUST' },
   title: 'DPoP keys are per-session keys, distinct from the client authentication keys',
+  fix: 'Keep DPoP keys separate from the client authentication keys: generate a new DPoP key per session and never publish it.',
   judge({ transcript }) {
     const published = new Set<string>()
     for (const ex of transcript.exchanges({ server: 'client-host' })) {
@@ -39,6 +40,7 @@ export const confSameKey = defineCheck({
   id: 'conf.same-key',
   requirement: { id: 'CONF-03', level: 'MUST' },
   title: 'A session authenticates with the same client key throughout',
+  fix: 'Store the kid used at login with the session and sign every client assertion of that session with that key.',
   judge({ transcript }) {
     if (assertionRequests(transcript).length === 0) return skip('the client sent no client assertion (public client)')
     for (const trail of followTrails(transcript)) {

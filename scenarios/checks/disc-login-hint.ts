@@ -6,6 +6,7 @@ export const discLoginHint = defineCheck({
   id: 'disc.login-hint',
   requirement: { id: 'DISC-15', level: 'SHOULD' },
   title: 'A login started from an account identifier sends login_hint',
+  fix: 'When the user typed a handle or DID, send it as login_hint in PAR so the AS preselects the account.',
   judge({ transcript }) {
     const logins = transcript.entries.filter((e) => e.kind === 'note' && (e.data as { loginInput?: string } | undefined)?.loginInput)
     const accountLogins = logins.filter((n) => {

@@ -7,6 +7,7 @@ export const dpopAth = defineCheck({
   id: 'dpop.ath',
   requirement: { id: 'DPOP-06', level: 'MUST' },
   title: 'Resource requests carry ath of the access token; AS requests carry none',
+  fix: 'On PDS requests set ath = BASE64URL(SHA-256(access token)); leave ath out of proofs sent to the authorization server.',
   judge({ transcript }) {
     const proofs = transcript.withDpopProof()
     if (proofs.length === 0) return skip('the client sent no DPoP proof')

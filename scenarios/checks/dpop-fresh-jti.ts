@@ -7,6 +7,7 @@ export const dpopFreshJti = defineCheck({
   id: 'dpop.fresh-jti',
   requirement: { id: 'DPOP-05', level: 'MUST' },
   title: 'Every DPoP proof carries a jti the servers have not seen',
+  fix: 'Give every DPoP proof a new random jti, nonce retries included; never resend a proof.',
   judge({ transcript }) {
     const firstUse = new Map<string, Exchange>()
     const proofs = transcript.withDpopProof()

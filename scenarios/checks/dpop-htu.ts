@@ -6,6 +6,7 @@ export const dpopHtu = defineCheck({
   id: 'dpop.htu',
   requirement: { id: 'DPOP-11', level: 'MUST' },
   title: 'DPoP htu names the request URL without query or fragment',
+  fix: 'Set htu to the request URL with the query and fragment removed (scheme, host, port and path as sent).',
   judge({ transcript }) {
     const proofs = transcript.withDpopProof()
     if (proofs.length === 0) return skip('the client sent no DPoP proof')

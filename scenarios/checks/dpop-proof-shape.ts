@@ -9,6 +9,7 @@ export const dpopProofShape = defineCheck({
   id: 'dpop.proof-shape',
   requirement: { id: 'DPOP-04', level: 'MUST' },
   title: 'DPoP proofs have typ dpop+jwt, an asymmetric alg, a public jwk and the required claims',
+  fix: 'Build DPoP proofs with typ dpop+jwt, an asymmetric alg (ES256), the public jwk in the header (no private members) and jti, htm, htu, iat.',
   judge({ transcript }) {
     const proofs = transcript.withDpopProof()
     if (proofs.length === 0) return skip('the client sent no DPoP proof')

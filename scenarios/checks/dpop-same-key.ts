@@ -7,6 +7,7 @@ export const dpopSameKey = defineCheck({
   id: 'dpop.same-key',
   requirement: { id: 'DPOP-02', level: 'MUST' },
   title: 'A session uses one DPoP key from PAR to sign-out',
+  fix: 'Store the DPoP key with the session and sign every request of that session (PAR, token, refresh, PDS, revoke) with it.',
   judge({ transcript }) {
     const trails = followTrails(transcript).filter((t) => t.uses.length > 0)
     if (trails.length === 0) return skip('no login reached the token endpoint')

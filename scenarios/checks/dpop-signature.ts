@@ -7,6 +7,7 @@ export const dpopSignature = defineCheck({
   id: 'dpop.signature',
   requirement: { id: 'DPOP-07', level: 'MUST' },
   title: 'DPoP proofs are compact JWS whose signature verifies with the embedded jwk',
+  fix: 'Sign each DPoP proof as a compact JWS with the private key whose public half is in its jwk header, over the exact bytes sent.',
   judge({ transcript }) {
     const proofs = transcript.withDpopProof()
     if (proofs.length === 0) return skip('the client sent no DPoP proof')

@@ -6,6 +6,7 @@ export const dpopSingleHeader = defineCheck({
   id: 'dpop.single-header',
   requirement: { id: 'DPOP-09', level: 'MUST' },
   title: 'Each request carries exactly one DPoP proof',
+  fix: 'Send exactly one DPoP header per request; when retrying, replace the proof rather than adding a second one.',
   judge({ transcript }) {
     const withHeader = transcript.exchanges({ actor: 'client' }).filter((e) => e.request.headers.dpop !== undefined)
     if (withHeader.length === 0) return skip('the client sent no DPoP proof')

@@ -8,6 +8,7 @@ export const dpopStandardClaims = defineCheck({
   id: 'dpop.standard-claims',
   requirement: { id: 'DPOP-08', level: 'SHOULD' },
   title: 'DPoP proofs carry only jti, htm, htu, iat, nonce and ath',
+  fix: 'Put only jti, htm, htu, iat and, when needed, nonce and ath in DPoP proofs; leave out exp and custom claims.',
   judge({ transcript }) {
     const proofs = transcript.withDpopProof()
     if (proofs.length === 0) return skip('the client sent no DPoP proof')

@@ -30,6 +30,7 @@ export const dpopKeyPerLogin = defineCheck({
   id: 'dpop.key-per-login',
   requirement: { id: 'DPOP-01', level: 'MUST' },
   title: 'Every login uses a newly generated DPoP key',
+  fix: 'Generate a new DPoP key pair for every login; never share one key across sessions or users.',
   judge({ transcript }) {
     const trails = followTrails(transcript).filter((t) => t.parJkt)
     if (trails.length < 2) return skip('fewer than two logins with a PAR proof')
@@ -42,6 +43,7 @@ export const pkceFreshChallenge = defineCheck({
   id: 'pkce.fresh-challenge',
   requirement: { id: 'PKCE-04', level: 'MUST' },
   title: 'Every login uses a new code_challenge',
+  fix: 'Generate a new random code_verifier (32+ bytes) for every login; never reuse one across logins.',
   judge({ transcript }) {
     const trails = followTrails(transcript).filter((t) => t.codeChallenge)
     if (trails.length < 2) return skip('fewer than two logins')

@@ -6,6 +6,7 @@ export const loopNoPromptNone = defineCheck({
   id: 'loop.no-prompt-none',
   requirement: { id: 'LOOP-08', level: 'MUST' },
   title: 'Public clients never send prompt=none',
+  fix: 'Do not send prompt=none from a public client: the AS does not grant it silent authorization; start an interactive login instead.',
   judge({ transcript }) {
     const pars = asRequests(transcript, '/oauth/par').filter((e) => param(e, 'client_assertion') === undefined)
     if (pars.length === 0) return skip('no PAR from a public client')

@@ -34,6 +34,7 @@ export const metaClientIdForm = defineCheck({
   id: 'meta.client-id-form',
   requirement: { id: 'META-16', level: 'MUST' },
   title: 'A discoverable client_id is a canonical https URL with a path, and no fragment, credentials or IP host',
+  fix: 'Use an https client_id URL with a domain host and a path (e.g. https://app.example/oauth-client-metadata.json), without fragment or credentials.',
   judge({ transcript }) {
     const ids = discoverableIds(transcript)
     if (ids.size === 0) return skip('no discoverable client_id (loopback client)')
@@ -56,6 +57,7 @@ export const metaConventionalLocation = defineCheck({
   id: 'meta.conventional-location',
   requirement: { id: 'META-17', level: 'MAY' },
   title: 'Client metadata at the conventional https://<host>/oauth-client-metadata.json (optional)',
+  fix: 'Consider serving the metadata at https://<host>/oauth-client-metadata.json, the conventional location.',
   judge({ transcript }) {
     const ids = discoverableIds(transcript)
     if (ids.size === 0) return skip('no discoverable client_id (loopback client)')

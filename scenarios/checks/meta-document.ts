@@ -6,6 +6,7 @@ export const metaDocument = defineCheck({
   id: 'meta.document',
   requirement: { id: 'META-03', level: 'MUST' },
   title: 'The published client metadata declares DPoP-bound tokens, the atproto scope and one key source',
+  fix: 'Publish client metadata with dpop_bound_access_tokens true, atproto in scope and, for a confidential client, exactly one of jwks or jwks_uri.',
   judge({ transcript }) {
     const fetched = transcript
       .exchanges({ server: 'client-host' })

@@ -8,6 +8,7 @@ function metaRule(
   id: string,
   requirement: RequirementRef,
   title: string,
+  fix: string,
   expected: string,
   problem: (doc: Record<string, unknown>) => string | undefined,
 ): Readonly<Check> {
@@ -15,6 +16,7 @@ function metaRule(
     id,
     requirement,
     title,
+    fix,
     judge({ transcript }) {
       const docs = transcript
         .exchanges({ server: 'client-host' })
@@ -36,6 +38,7 @@ export const metaGrantTypes = metaRule(
   'meta.grant-types',
   { id: 'META-05', level: 'MUST' },
   'Client metadata grant_types include authorization_code (and refresh_token)',
+  'List authorization_code and refresh_token in the metadata grant_types.',
   'grant_types with "authorization_code" and "refresh_token"',
   (doc) => {
     const g = strings(doc.grant_types)
@@ -47,6 +50,7 @@ export const metaResponseTypes = metaRule(
   'meta.response-types',
   { id: 'META-06', level: 'MUST' },
   'Client metadata response_types include code',
+  'List code in the metadata response_types.',
   'response_types with "code"',
   (doc) => (strings(doc.response_types)?.includes('code') ? undefined : `response_types ${JSON.stringify(doc.response_types)}`),
 )
@@ -55,6 +59,7 @@ export const metaRedirectUris = metaRule(
   'meta.redirect-uris',
   { id: 'META-07', level: 'MUST' },
   'Client metadata redirect_uris are non-empty and fit the application_type',
+  'Publish at least one redirect URI: https for web clients; a custom scheme or a loopback IP for native apps.',
   'a non-empty redirect_uris whose entries are https for web clients (custom scheme or loopback IP for native)',
   (doc) => {
     const uris = strings(doc.redirect_uris)
@@ -71,6 +76,7 @@ export const metaJwks = metaRule(
   'meta.jwks',
   { id: 'META-10', level: 'MUST' },
   'Published keys are public JWKs with a kid; jwks_uri is https',
+  'Publish only public keys (no d, p, q...), each with a kid, inline in jwks or at an https jwks_uri.',
   '"jwks": {"keys": [...]} of public keys with kid, or an https jwks_uri',
   (doc) => {
     if (doc.jwks_uri !== undefined && !String(doc.jwks_uri).startsWith('https://')) return `jwks_uri ${JSON.stringify(doc.jwks_uri)}`
@@ -90,6 +96,7 @@ export const metaApplicationType = metaRule(
   'meta.application-type',
   { id: 'META-08', level: 'MUST' },
   'application_type is web or native, and native when a redirect URI has a custom scheme',
+  'Set application_type to web or native, and to native when a redirect URI uses a custom scheme.',
   'application_type "web" or "native" (default web); "native" for custom-scheme redirect URIs',
   (doc) => {
     const type = doc.application_type ?? 'web'
@@ -103,6 +110,7 @@ export const metaNativeAuthNone = metaRule(
   'meta.native-auth-none',
   { id: 'META-14', level: 'MUST' },
   'Native apps use token_endpoint_auth_method none',
+  'Set token_endpoint_auth_method to none for a native app.',
   'token_endpoint_auth_method "none" for application_type native (reference: "Native clients must authenticate using \"none\" method")',
   (doc) =>
     isNative(doc) && doc.token_endpoint_auth_method !== 'none'
@@ -114,6 +122,7 @@ export const metaPublicAuthNone = metaRule(
   'meta.public-auth-none',
   { id: 'META-15', level: 'SHOULD' },
   'Public clients say token_endpoint_auth_method none explicitly, without a signing alg',
+  'Write token_endpoint_auth_method "none" in a public client\'s metadata and leave out token_endpoint_auth_signing_alg.',
   'token_endpoint_auth_method "none" spelled out (omitted means client_secret_basic) and no token_endpoint_auth_signing_alg',
   (doc) => {
     if (doc.jwks !== undefined || doc.jwks_uri !== undefined) return undefined
@@ -129,6 +138,7 @@ export const loopNativeScheme = metaRule(
   'loop.native-scheme',
   { id: 'LOOP-05', level: 'MUST' },
   'Custom-scheme redirects use the reversed client_id host as scheme, in the form scheme:/path',
+  'Use the client_id host reversed as the custom scheme, with one colon and one slash: app.example:/callback for https://example.app/....',
   'redirect URIs like app.example:/callback for client_id https://example.app/… (reversed host, one colon, one slash)',
   (doc) => {
     if (typeof doc.client_id !== 'string') return undefined
@@ -152,6 +162,7 @@ export const loopNativeHttpsOrigin = metaRule(
   'loop.native-https-origin',
   { id: 'LOOP-06', level: 'MUST' },
   'A native app\'s https redirect URIs are on the client_id\'s origin',
+  'Put a native app\'s https redirect URIs on the same origin as its client_id.',
   'https redirect URIs of a native client on the origin of its client_id (the reference AS does not check this, §4 A-29)',
   (doc) => {
     if (!isNative(doc) || typeof doc.client_id !== 'string') return undefined
@@ -170,6 +181,7 @@ export const metaLinks = metaRule(
   'meta.links',
   { id: 'META-12', level: 'MUST' },
   'client_uri is on the client_id host; logo_uri, tos_uri and policy_uri are https',
+  'Put client_uri on the client_id\'s host, and serve logo_uri, tos_uri and policy_uri over https.',
   'client_uri with the hostname of client_id, and https: logo_uri, tos_uri, policy_uri (SPEC "Client ID Metadata Document")',
   (doc) => {
     let host: string | undefined

@@ -23,6 +23,7 @@ export const metaStableClientId = defineCheck({
   id: 'meta.stable-client-id',
   requirement: { id: 'META-11', level: 'MUST' },
   title: 'A session keeps the exact same client_id at PAR, token, refresh and revocation',
+  fix: 'Use the same client_id string, byte for byte, at PAR, token, refresh and revocation for the whole session.',
   judge({ transcript }) {
     const first = new Map<string, Exchange>()
     let compared = 0

@@ -12,6 +12,7 @@ export const nonceBounded = defineCheck({
   id: 'nonce.bounded',
   requirement: { id: 'NONCE-04', level: 'MUST' },
   title: 'The client retries a nonce challenge at most once per request',
+  fix: 'Retry a use_dpop_nonce challenge at most once per request; a second challenge is an error to report, not a loop.',
   judge({ transcript }) {
     const byOrigin = dpopRequestsByOrigin(transcript)
     if (byOrigin.size === 0) return skip('the client sent no DPoP proof')

@@ -12,6 +12,7 @@ export const nonceLatest = defineCheck({
   id: 'nonce.latest',
   requirement: { id: 'NONCE-03', level: 'MUST' },
   title: 'Each request carries the newest nonce its server supplied',
+  fix: 'Keep the most recent DPoP-Nonce each server sent (from every response, errors included) and put it in the next proof.',
   judge({ transcript }) {
     let judged = 0
     for (const requests of dpopRequestsByOrigin(transcript).values()) {

@@ -7,6 +7,7 @@ export const noncePerOrigin = defineCheck({
   id: 'nonce.per-origin',
   requirement: { id: 'NONCE-09', level: 'SHOULD' },
   title: 'A nonce is only sent to the server that issued it',
+  fix: 'Store DPoP nonces per server origin: send the AS\'s nonce only to the AS and the PDS\'s only to the PDS.',
   judge({ transcript }) {
     const issuedBy = new Map<string, { origin: string; ex: Exchange }>()
     const origins = new Set<string>()

@@ -11,6 +11,7 @@ export const nonceRetry = defineCheck({
   id: 'nonce.retry',
   requirement: { id: 'NONCE-01', level: 'MUST' },
   title: 'After a use_dpop_nonce challenge the client retries with the nonce it was given',
+  fix: 'On 400/401 use_dpop_nonce, read the DPoP-Nonce response header and retry once with a new proof carrying that nonce.',
   judge({ transcript }) {
     let challenges = 0
     for (const requests of dpopRequestsByOrigin(transcript).values()) {

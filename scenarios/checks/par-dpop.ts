@@ -6,6 +6,7 @@ export const parDpop = defineCheck({
   id: 'par.dpop',
   requirement: { id: 'PAR-04', level: 'MUST' },
   title: 'Every PAR request carries a DPoP proof',
+  fix: 'Sign a DPoP proof for every PAR request, the first one and every nonce retry, with the session\'s DPoP key.',
   judge({ transcript }) {
     const pars = asRequests(transcript, '/oauth/par')
     if (pars.length === 0) return skip('the client sent no PAR request')

@@ -21,6 +21,7 @@ export const parNoOidcParams = defineCheck({
   id: 'par.no-oidc-params',
   requirement: { id: 'PAR-09', level: 'MUST' },
   title: 'PAR carries no OpenID Connect parameters (nonce, claims, id_token_hint, openid scope) and no authorization_details',
+  fix: 'Leave OpenID Connect parameters (nonce, claims, id_token_hint, the openid scope) and authorization_details out of PAR.',
   judge({ transcript }) {
     const pars = asRequests(transcript, '/oauth/par')
     if (pars.length === 0) return skip('the client sent no PAR request')
@@ -44,6 +45,7 @@ export const parPromptAdvertised = defineCheck({
   id: 'par.prompt-advertised',
   requirement: { id: 'PAR-10', level: 'SHOULD' },
   title: 'PAR sends prompt only with a value the AS lists in prompt_values_supported',
+  fix: 'Send prompt only with a value the AS metadata lists in prompt_values_supported; otherwise leave it out.',
   judge({ transcript }) {
     const prompted = asRequests(transcript, '/oauth/par').filter((e) => param(e, 'prompt') !== undefined)
     if (prompted.length === 0) return skip('the client sent no prompt')
@@ -67,6 +69,7 @@ export const stateResponseModeAdvertised = defineCheck({
   id: 'state.response-mode-advertised',
   requirement: { id: 'STATE-11', level: 'SHOULD' },
   title: 'PAR asks for a response_mode the AS lists in response_modes_supported',
+  fix: 'Ask only for a response_mode the AS metadata lists in response_modes_supported, or leave it out.',
   judge({ transcript }) {
     const pars = asRequests(transcript, '/oauth/par').filter((e) => param(e, 'response_mode') !== undefined)
     if (pars.length === 0) return skip('the client sent no response_mode (query by default)')

@@ -6,6 +6,7 @@ export const parPushed = defineCheck({
   id: 'par.pushed',
   requirement: { id: 'PAR-06', level: 'MUST' },
   title: 'The authorization URL carries only client_id and a request_uri from PAR',
+  fix: 'Push every authorization request (PAR) and send the user to the authorization endpoint with only client_id and the request_uri PAR returned.',
   judge({ transcript }) {
     const opened = transcript.exchanges({ actor: 'user-agent', method: 'GET', path: '/oauth/authorize' })
     if (opened.length === 0) return skip('the user agent opened no authorization URL')

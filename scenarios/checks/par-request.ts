@@ -9,6 +9,7 @@ export const parRequestFields = defineCheck({
   id: 'par.request-fields',
   requirement: { id: 'PAR-03', level: 'MUST' },
   title: 'PAR carries client_id, response_type=code, redirect_uri, scope, state and PKCE',
+  fix: 'Put client_id, response_type=code, redirect_uri, scope, state, code_challenge and code_challenge_method=S256 in every PAR body.',
   judge({ transcript }) {
     const pars = asRequests(transcript, '/oauth/par')
     if (pars.length === 0) return skip('the client sent no PAR request')
@@ -32,6 +33,7 @@ export const parFormBody = defineCheck({
   id: 'par.form-body',
   requirement: { id: 'PAR-02', level: 'MUST' },
   title: 'PAR bodies are application/x-www-form-urlencoded',
+  fix: 'Send PAR as an application/x-www-form-urlencoded POST body, not JSON and not query parameters.',
   judge({ transcript }) {
     const pars = asRequests(transcript, '/oauth/par')
     if (pars.length === 0) return skip('the client sent no PAR request')

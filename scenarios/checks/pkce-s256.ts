@@ -6,6 +6,7 @@ export const pkceS256 = defineCheck({
   id: 'pkce.s256',
   requirement: { id: 'PKCE-02', level: 'MUST' },
   title: 'Authorization requests use PKCE with code_challenge_method=S256',
+  fix: 'Send code_challenge = BASE64URL(SHA-256(code_verifier)) with code_challenge_method=S256; never plain or no PKCE.',
   judge({ transcript }) {
     const pars = asRequests(transcript, '/oauth/par')
     if (pars.length === 0) return skip('the client sent no PAR request')

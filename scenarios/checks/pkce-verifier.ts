@@ -8,6 +8,7 @@ export const pkceVerifier = defineCheck({
   id: 'pkce.verifier',
   requirement: { id: 'PKCE-03', level: 'MUST' },
   title: 'The token request sends the code_verifier matching the PAR code_challenge',
+  fix: 'Keep the code_verifier with the pending login (by state) and send that exact verifier in the code exchange.',
   judge({ transcript }) {
     let checked = 0
     for (const trail of followTrails(transcript)) {

@@ -7,6 +7,7 @@ export const refreshRotation = defineCheck({
   id: 'refresh.rotation',
   requirement: { id: 'REFRESH-02', level: 'MUST' },
   title: 'A refresh token replaced by rotation is never used again',
+  fix: 'Replace the stored refresh token with the new one after every refresh, atomically, and never send a replaced token again.',
   judge({ transcript }) {
     const refreshes = asRequests(transcript, '/oauth/token').filter((e) => param(e, 'grant_type') === 'refresh_token')
     if (refreshes.length === 0) return skip('no refresh happened')

@@ -7,6 +7,7 @@ export const resDpopScheme = defineCheck({
   id: 'res.dpop-scheme',
   requirement: { id: 'RES-01', level: 'MUST' },
   title: 'Authenticated PDS requests use the DPoP scheme with a proof',
+  fix: 'Call the PDS with Authorization: DPoP <access token> plus a DPoP proof; never the Bearer scheme.',
   judge({ transcript }) {
     const authed = pdsRequests(transcript).filter((e) => headerValue(e.request.headers, 'authorization'))
     if (authed.length === 0) return skip('the client made no authenticated PDS request')

@@ -8,6 +8,7 @@ export const resTokenToPdsOnly = defineCheck({
   requirement: { id: 'RES-04', level: 'MUST' },
   alsoCovers: ['RES-02'],
   title: 'The access token is only ever sent to the PDS',
+  fix: 'Send the access token only to the PDS the session was issued for (the aud of the token response), never to other services.',
   judge({ transcript }) {
     const authed = transcript.exchanges({ actor: 'client' }).filter((e) => headerValue(e.request.headers, 'authorization'))
     if (authed.length === 0) return skip('the client sent no Authorization header')

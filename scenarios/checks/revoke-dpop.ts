@@ -6,6 +6,7 @@ export const revokeDpop = defineCheck({
   id: 'revoke.dpop',
   requirement: { id: 'REVOKE-02', level: 'MUST' },
   title: 'Revocation requests carry a DPoP proof',
+  fix: 'Sign a DPoP proof with the session\'s key for the revocation request too.',
   judge({ transcript }) {
     const revokes = asRequests(transcript, '/oauth/revoke')
     if (revokes.length === 0) return skip('the client sent no revocation request')

@@ -19,6 +19,7 @@ export const revokeSuperseded = defineCheck({
   id: 'revoke.superseded-session',
   requirement: { id: 'REVOKE-07', level: 'SHOULD' },
   title: 'A re-login revokes the session it replaces',
+  fix: 'When a new login replaces a stored session for the same account, revoke the old session\'s tokens at the AS.',
   judge({ transcript }) {
     const logins = followTrails(transcript).flatMap((trail) => {
       const done = exchangeOf(trail)

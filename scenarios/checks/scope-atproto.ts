@@ -6,6 +6,7 @@ export const scopeAtproto = defineCheck({
   id: 'scope.atproto',
   requirement: { id: 'SCOPE-01', level: 'MUST' },
   title: 'Every authorization request asks for the atproto scope',
+  fix: 'Always include atproto in the scope parameter of every authorization request.',
   judge({ transcript }) {
     const pars = asRequests(transcript, '/oauth/par')
     if (pars.length === 0) return skip('the client sent no PAR request')

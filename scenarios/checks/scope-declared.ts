@@ -18,6 +18,7 @@ export const scopeDeclared = defineCheck({
   id: 'scope.declared',
   requirement: { id: 'SCOPE-02', level: 'MUST' },
   title: 'The client requests only scopes it declared in its client_id or metadata',
+  fix: 'Request only scopes listed in your client metadata scope (or the loopback client_id\'s scope parameter); declare new ones there first.',
   judge({ transcript }) {
     // What the client declares at each PAR: the latest document fetched from its host, or deployed by a step
     // (`declareScope`, whose new document an AS with a cached copy may not have fetched yet, META-18).

@@ -9,6 +9,7 @@ export const scopeNoWideningRefresh = defineCheck({
   id: 'scope.no-widening-refresh',
   requirement: { id: 'SCOPE-06', level: 'SHOULD' },
   title: 'A refresh never asks for scope beyond the granted one (upgrades go through a new authorization)',
+  fix: 'Refresh with the granted scope (or none); ask for more scope through a new authorization request.',
   judge({ transcript }) {
     const tokens = asRequests(transcript, '/oauth/token')
     const refreshes = tokens.filter((e) => param(e, 'grant_type') === 'refresh_token')

@@ -26,6 +26,7 @@ export const stateOpaque = defineCheck({
   id: 'state.opaque',
   requirement: { id: 'STATE-03', level: 'MUST' },
   title: 'state values are opaque random keys, not encoded session data',
+  fix: 'Make state a random key into your own store of pending logins; keep verifiers, return URLs and user data out of it.',
   judge({ transcript }) {
     const pars = asRequests(transcript, '/oauth/par').filter((e) => param(e, 'state') !== undefined)
     if (pars.length === 0) return skip('the client sent no state at PAR')

@@ -6,6 +6,7 @@ export const statePresent = defineCheck({
   id: 'state.present',
   requirement: { id: 'STATE-01', level: 'MUST' },
   title: 'Every authorization request carries a fresh, unguessable state',
+  fix: 'Send a new random state (at least 128 bits) in every authorization request and keep it with the pending login.',
   judge({ transcript }) {
     const pars = asRequests(transcript, '/oauth/par').filter((e) => e.response.status === 201)
     if (pars.length === 0) return skip('no PAR request succeeded')

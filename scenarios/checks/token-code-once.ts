@@ -7,6 +7,7 @@ export const tokenCodeOnce = defineCheck({
   id: 'token.code-once',
   requirement: { id: 'TOKEN-07', level: 'MUST' },
   title: 'An authorization code is sent to the token endpoint once (nonce retries aside)',
+  fix: 'Exchange each authorization code once (a nonce retry aside); on failure start a new login rather than resending the code.',
   judge({ transcript }) {
     const exchanges = asRequests(transcript, '/oauth/token').filter((e) => param(e, 'grant_type') === 'authorization_code')
     if (exchanges.length === 0) return skip('no code exchange happened')

@@ -8,6 +8,7 @@ export const tokenRequestShape = defineCheck({
   id: 'token.request-shape',
   requirement: { id: 'TOKEN-01', level: 'MUST' },
   title: 'The code exchange is a form POST with code, code_verifier, client_id, redirect_uri and DPoP',
+  fix: 'Send the code exchange as a form POST with grant_type=authorization_code, code, code_verifier, client_id, redirect_uri and a DPoP proof.',
   judge({ transcript }) {
     let judged = 0
     for (const trail of followTrails(transcript)) {
@@ -38,6 +39,7 @@ export const stateRedirectUri = defineCheck({
   id: 'state.redirect-uri',
   requirement: { id: 'STATE-06', level: 'MUST' },
   title: 'The token request uses the redirect_uri sent at PAR',
+  fix: 'Send the redirect_uri used at PAR, character for character, in the code exchange.',
   judge({ transcript }) {
     let judged = 0
     for (const trail of followTrails(transcript)) {

@@ -10,6 +10,7 @@ export const tokenSecretsConfidential = defineCheck({
   requirement: { id: 'TOKEN-11', level: 'MUST' },
   alsoCovers: ['TOKEN-09'],
   title: 'Tokens and PKCE verifiers never appear in URLs or in requests to other servers',
+  fix: 'Send tokens and code verifiers only in request bodies or headers to the server they belong to; never in URLs or to other hosts.',
   judge({ transcript }) {
     const secrets = new Map<string, string>()
     for (const ex of transcript.exchanges({ actor: 'client' })) {

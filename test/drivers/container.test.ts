@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { containerClient, detectContainerEngine } from '../../harness/drivers/container.ts'
+import { announcedPort, containerClient, detectContainerEngine } from '../../harness/drivers/container.ts'
 import { runSuite } from '../../harness/runner.ts'
 import { SCENARIOS } from '../../scenarios/index.ts'
 import { closedPort } from '../support/ports.ts'
@@ -79,5 +79,22 @@ describe('the container driver', () => {
     expect(report.scenarios.map((s) => s.verdict)).toEqual(['SKIP', 'SKIP', 'SKIP'])
     expect(report.scenarios[0]!.reason).toMatch(/^no container engine: .*the docker CLI alone is not enough/)
     expect(Date.now() - started).toBeLessThan(5_000)
+  })
+})
+
+describe('the port of an HTTP client container', () => {
+  // The app picks a free port itself (ATPROTO_CONFORMANCE_HTTP_PORT=0) and names it: no port is chosen free,
+  // released and hoped for, so nothing can take it in between.
+  it('is the one the app announces in its listening line', () => {
+    expect(announcedPort('starting\nlistening on http://127.0.0.1:41234\nconformance test endpoint: …')).toBe(41234)
+    expect(announcedPort('listening on http://localhost:8080/')).toBe(8080)
+    expect(announcedPort('listening on http://[::1]:9000')).toBe(9000)
+  })
+
+  it('is not guessed from a line without one', () => {
+    expect(announcedPort('listening on http://')).toBeUndefined()
+    expect(announcedPort('listening on http://127.0.0.1:0')).toBeUndefined()
+    expect(announcedPort('listening on http://127.0.0.1:99999')).toBeUndefined()
+    expect(announcedPort('listening on http://example.com:8080')).toBeUndefined()
   })
 })

@@ -1,6 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { renderJunit } from '../../reports/junit.ts'
+import { ALWAYS_ON_CHECKS } from '../../scenarios/checks/index.ts'
 import type { RunReport } from '../../reports/schema.ts'
 import { sampleReport } from './sample-report.ts'
 
@@ -73,7 +74,8 @@ describe('renderJunit', () => {
     )
     expect(iss.failure?.['#text']).toContain('FAIL scenario.expectation (ISS-03 MUST)')
     expect(iss.failure?.['#text']).toContain(`\n  transcript: ${check.evidence.join(' ')}\n`)
-    expect(iss.failure?.['#text']).toMatch(/\nfix: Keep the issuer in the pending state record/)
+    // The expectation's fix is the scenario's; each check's line carries its own.
+    expect(iss.failure?.['#text']).toMatch(/\n  fix: Keep the issuer in the pending state record/)
     expect(iss.error).toBeUndefined()
   })
 
@@ -92,6 +94,10 @@ describe('renderJunit', () => {
     const warn = byName('CONF')
     expect(warn.failure ?? warn.error ?? warn.skipped).toBeUndefined()
     expect(warn['system-out']).toContain('WARN conf.fresh-on-retry (NONCE-07 SHOULD)')
+    // A WARN of an always-on check carries that check's fix, not the scenario's.
+    const scenario = report.scenarios.find((s) => s.id === 'confidential-login')!
+    expect(warn['system-out']).toContain(`  fix: ${ALWAYS_ON_CHECKS.find((c) => c.id === 'conf.fresh-on-retry')!.fix}`)
+    expect(warn['system-out']).not.toContain(scenario.explain!.fix)
     expect(byName('DISC')).toEqual({ '@_classname': 'DISC', '@_name': 'login-with-handle', '@_time': expect.stringMatching(/^\d+\.\d{3}$/) })
   })
 
@@ -115,7 +121,7 @@ describe('renderJunit', () => {
     const evil: RunReport = {
       ...report,
       client: { ...report.client, name: nasty },
-      scenarios: [{ ...s, checks: s.checks.map((c) => (c.status === 'FAIL' ? { ...c, observed: nasty } : c)), explain: { ...s.explain!, fix: nasty } }],
+      scenarios: [{ ...s, checks: s.checks.map((c) => (c.status === 'FAIL' ? { ...c, observed: nasty, fix: nasty } : c)) }],
     }
     const out = renderJunit(evil)
     const parsed = parse(out)

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { ALWAYS_ON_CHECKS } from '../../scenarios/checks/index.ts'
 import { renderMarkdown } from '../../reports/markdown.ts'
 import type { RunReport, ScenarioResult } from '../../reports/schema.ts'
 import { sampleReport } from './sample-report.ts'
@@ -20,7 +21,7 @@ const section = (text: string, heading: string) => {
 describe('renderMarkdown', () => {
   it('opens with the outcome and a totals line', () => {
     const [title, , totals] = md.split('\n')
-    expect(title).toBe('## ❌ atproto OAuth conformance: official')
+    expect(title).toBe('## ❌ atproto OAuth conformance: official — 2 failed')
     expect(totals).toMatch(/^\*\*2 passed\*\* \(1 with warnings\) · \*\*1 failed\*\* · \*\*1 errors\*\* · 1 skipped — 5 scenarios in \d+\.\d\d s$/)
   })
 
@@ -39,11 +40,15 @@ describe('renderMarkdown', () => {
     expect(fail).toContain(`  - expected: ${check.expected}`)
     expect(fail).toContain('  - observed: the client sent POST /oauth/token (\\#')
     expect(fail).toContain(`  - transcript: ${check.evidence.map((r) => `\`${r}\``).join(' ')}`)
-    expect(fail).toContain(`- **fix:** ${s.explain!.fix}`)
+    // The expectation is the scenario's own check: its fix is the scenario's.
+    expect(fail).toContain(`  - **fix:** ${s.explain!.fix}`)
 
     const warn = section(md, '#### ⚠️ WARN `confidential-login`')
     expect(warn).toContain('**WARN** `conf.fresh-on-retry` · **NONCE-07 SHOULD**')
-    expect(warn).toContain('- **fix:** ')
+    // An always-on check's finding carries that check's fix, not the scenario's.
+    const conf = report.scenarios.find((r) => r.id === 'confidential-login')!
+    expect(warn).toContain(`  - **fix:** ${ALWAYS_ON_CHECKS.find((c) => c.id === 'conf.fresh-on-retry')!.fix.replace(/_/g, '\\_')}`)
+    expect(warn).not.toContain(conf.explain!.fix.slice(0, 30))
 
     // An ERROR is a crash, not a client mistake the scenario's fix addresses; its stack stays in report.json.
     const error = section(md, '#### 💥 ERROR `sign-out-revokes`')

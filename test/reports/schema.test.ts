@@ -46,6 +46,7 @@ const maximal: DeepRequired<RunReport> = {
   topology: 'self-hosted',
   redacted: false,
   incomplete: true,
+  result: { status: 'PASS', failing: 0, baseline: { file: 'baseline.txt', known: 1, stale: [{ scenario: 'callback-iss-mismatch', check: 'dpop.ath', message: 'm' }] } },
   totals: { PASS: 0, FAIL: 1, WARN: 0, SKIP: 0, INCONCLUSIVE: 0, ERROR: 0, scenarios: 1 },
   scenarios: [
     {
@@ -107,6 +108,8 @@ const maximal: DeepRequired<RunReport> = {
           observed: 'o',
           evidence: ['#1', '#2'],
           reason: 'r',
+          fix: 'f',
+          baselined: { entry: 'baseline.txt:1', reason: 'r' },
         },
       ],
       reason: 'r',

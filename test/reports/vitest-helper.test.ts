@@ -34,7 +34,7 @@ describe('assessScenario', () => {
     expect(lines[2]).toBe('    expected: no POST /oauth/token from step 2 (callback) on')
     expect(lines[3]).toMatch(/^ {4}observed: the client sent POST \/oauth\/token \(#\d+\) and accepted the callback$/)
     expect(lines[4]).toMatch(/^ {4}evidence: #\d+ POST \/oauth\/token → 200; #\d+ step 2 callback → ok$/)
-    expect(lines[5]).toBe(`fix: ${fail.explain!.fix}`)
+    expect(lines[5]).toBe(`    fix:      ${fail.explain!.fix}`)
     expect(lines[6]).toBe('(npx atproto-oauth-conformance explain callback-iss-mismatch)')
   })
 

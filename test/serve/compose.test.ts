@@ -22,12 +22,12 @@ describe('docker-compose.yml and Dockerfile', () => {
 
   it('publishes the five serve ports to the host loopback only', () => {
     const ports = [...compose.matchAll(/^\s*- "([^"]+)"/gm)].map((m) => m[1])
-    expect(ports).toEqual([2583, 2584, 2585, 2586, 2587].map((p) => `127.0.0.1:${p}:${p}`))
+    expect(ports).toEqual([6583, 6584, 6585, 6586, 6587].map((p) => `127.0.0.1:${p}:${p}`))
   })
 
   it('binds 0.0.0.0 inside the container only through an explicit --host, and installs runtime dependencies only', () => {
-    expect(compose).toMatch(/command: \["serve", "--host", "0\.0\.0\.0", "--port", "2583"/)
-    expect(dockerfile).toMatch(/^CMD \["serve", "--host", "0\.0\.0\.0", "--port", "2583"\]$/m)
+    expect(compose).toMatch(/command: \["serve", "--host", "0\.0\.0\.0", "--port", "6583"/)
+    expect(dockerfile).toMatch(/^CMD \["serve", "--host", "0\.0\.0\.0", "--port", "6583"\]$/m)
     expect(dockerfile).toMatch(/^RUN npm ci --omit=dev /m)
     expect(dockerfile).toMatch(/^USER node$/m)
   })

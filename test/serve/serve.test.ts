@@ -10,32 +10,9 @@ import { completeAuthorization } from '../../harness/user-agent.ts'
 
 const BIN = new URL('../../bin/atproto-oauth-conformance.js', import.meta.url).pathname
 
-/** Whether a loopback port can be bound right now. */
-async function free(port: number): Promise<boolean> {
-  const server = createServer()
-  server.listen(port, '127.0.0.1')
-  const ok = await Promise.race([once(server, 'listening').then(() => true), once(server, 'error').then(() => false)])
-  if (ok) await new Promise((resolve) => server.close(resolve))
-  return ok
-}
-
-/**
- * A base port whose next four are free too (serve takes five fixed ports), below Linux's ephemeral range
- * (32768+) where the other test files' Worlds take their ports.
- */
-async function freeBasePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 10_000 + Math.floor(Math.random() * 22_000)
-    let all = true
-    for (let i = 0; i < 5 && all; i++) all = await free(base + i)
-    if (all) return base
-  }
-  throw new Error('no five consecutive free ports')
-}
-
 /** Spawns `serve` and resolves once it printed its banner (no sleeping: it waits for the line). */
 async function startServe(port: number): Promise<{ child: ChildProcessWithoutNullStreams; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], { env: { ...process.env, NO_COLOR: '1' } })
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], { env: { ...process.env, NO_COLOR: '1' }, detached: true })
   let out = ''
   child.stderr.on('data', (d: Buffer) => (out += d))
   let timer: NodeJS.Timeout | undefined
@@ -60,16 +37,9 @@ describe('serve: a World on fixed ports with a control API', () => {
   let status: ServeStatus
 
   beforeAll(async () => {
-    let port = 0
-    // Another process may take a port between the check and serve's listen: then serve exits, and we try again.
-    for (let attempt = 1; !served; attempt++) {
-      port = await freeBasePort()
-      served = await startServe(port).catch((err: Error) => {
-        if (attempt === 5 || !err.message.includes('EADDRINUSE')) throw err
-        return undefined as unknown as typeof served
-      })
-    }
-    control = `http://127.0.0.1:${port + 4}`
+    // --port 0: every server takes a free port and the banner names it; no port search, no retry.
+    served = await startServe(0)
+    control = /control API, status {3}(http:\/\/127\.0\.0\.1:\d+)\//.exec(served.output())![1]!
     status = (await (await fetch(`${control}/control/status`)).json()) as ServeStatus
   })
   afterAll(async () => {
@@ -183,5 +153,33 @@ describe('serve: a World on fixed ports with a control API', () => {
     child.stderr.on('data', (d: Buffer) => (err += d))
     const [code] = await once(child, 'exit')
     expect([code, err.trim()]).toEqual([2, 'error: --host example.com: give an IP address (127.0.0.1, or 0.0.0.0 inside a container)'])
+  })
+
+  it('says which port is taken and the flag to use when a port is in use (exit 2)', async () => {
+    // A port this test holds: serve must fail on it, whatever the rest of the machine does.
+    const holder = createServer()
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+    const { port } = holder.address() as { port: number }
+    try {
+      const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], { env: { ...process.env, NO_COLOR: '1' }, timeout: 25_000, killSignal: 'SIGKILL' })
+      let err = ''
+      child.stderr.on('data', (d: Buffer) => (err += d))
+      const [code] = await once(child, 'exit')
+      expect(code).toBe(2)
+      expect(err.trim()).toMatch(
+        new RegExp(`^error: port \\d+ \\(the [a-zA-Z ]+\\) is already in use: serve takes --port and the next four \\(${port}–${port + 4}\\); give another first port with --port <n>, or --port 0 to take five free ones \\(printed at start\\)$`),
+      )
+    } finally {
+      await new Promise((resolve) => holder.close(resolve))
+    }
+  })
+
+  it("defaults to ports 6583–6587, not the reference PDS's 2583", async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--help'], { env: { ...process.env, NO_COLOR: '1' }, timeout: 25_000, killSignal: 'SIGKILL' })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d))
+    const [code] = await once(child, 'exit')
+    expect(code).toBe(0)
+    expect(out.replace(/\s+/g, ' ')).toContain('(0: five free ports, printed at start) (default: 6583)')
   })
 })

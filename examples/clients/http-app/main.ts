@@ -4,7 +4,8 @@
  *   node --import tsx examples/clients/http-app/main.ts --port 8080
  *   npx atproto-oauth-conformance run --client-url http://127.0.0.1:8080/conformance
  *
- * In a container (`--client-image … --client-option protocol=http`) the port comes from ATPROTO_CONFORMANCE_HTTP_PORT.
+ * In a container (`--client-image … --client-option protocol=http`) the port comes from ATPROTO_CONFORMANCE_HTTP_PORT
+ * (0: a free port; the harness reads it from the "listening on" line).
  */
 import { parseArgs } from 'node:util'
 import { startHttpApp } from './app.ts'

@@ -5,6 +5,7 @@ export const cookiePrefix: BffCheck = {
   id: 'bff.cookie-host-samesite',
   requirement: { id: 'BFF-07', level: 'SHOULD' },
   title: 'Session cookies use the __Host- prefix and SameSite Strict or Lax',
+  fix: 'Name the session cookie with the __Host- prefix (Path=/, no Domain) and set SameSite=Lax or Strict.',
   judge({ transcript }) {
     const cookies = setCookies(transcript)
     if (cookies.length === 0) return skip('the backend set no cookie')

@@ -5,6 +5,7 @@ export const cookieSecure: BffCheck = {
   id: 'bff.cookie-httponly-secure',
   requirement: { id: 'BFF-06', level: 'MUST' },
   title: 'Session cookies are HttpOnly and Secure',
+  fix: 'Set HttpOnly and Secure on every session cookie so page scripts and plain-http requests never see it.',
   judge({ transcript }) {
     const cookies = setCookies(transcript)
     if (cookies.length === 0) return skip('the backend set no cookie')

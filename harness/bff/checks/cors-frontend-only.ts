@@ -6,6 +6,7 @@ export const corsFrontendOnly: BffCheck = {
   id: 'bff.cors-frontend-only',
   requirement: { id: 'BFF-05', level: 'MUST' },
   title: 'CORS is granted only to the registered frontend origin',
+  fix: 'Answer CORS only for the registered frontend origin, never with * or by echoing any Origin, and with credentials only for it.',
   judge({ transcript, declaration }) {
     const foreign = backendExchanges(transcript).filter((e) => {
       const origin = headerValue(e.request.headers, 'origin')

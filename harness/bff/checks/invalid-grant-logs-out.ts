@@ -6,6 +6,7 @@ export const invalidGrantLogsOut: BffCheck = {
   id: 'bff.invalid-grant-logs-out',
   requirement: { id: 'BFF-12', level: 'MUST' },
   title: 'A refresh answered invalid_grant reaches the frontend as logged out, without retries',
+  fix: 'When a refresh gets invalid_grant, delete the session and answer the frontend as logged out; do not retry the grant.',
   judge({ transcript }) {
     const refused = grants(transcript, 'refresh_token').find((e) => responseJson(e)?.error === 'invalid_grant')
     if (!refused) return skip('no refresh was answered invalid_grant')

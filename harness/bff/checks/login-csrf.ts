@@ -6,6 +6,7 @@ export const loginCsrf: BffCheck = {
   id: 'bff.login-csrf',
   requirement: { id: 'BFF-09', level: 'MUST' },
   title: 'An authorization response is accepted only in the browser that started the login',
+  fix: 'Bind each login to the browser that started it (a cookie holding the state) and refuse a callback whose state that browser did not start.',
   judge({ transcript, scenario, declaration }) {
     const steps = scenario.steps.flatMap((s, i) => (s.op === 'crossCallback' ? [i] : []))
     if (steps.length === 0) return skip('the scenario delivers no foreign authorization response')

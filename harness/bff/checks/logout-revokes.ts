@@ -6,6 +6,7 @@ export const logoutRevokes: BffCheck = {
   id: 'bff.logout-revokes',
   requirement: { id: 'BFF-14', level: 'SHOULD' },
   title: 'Logout revokes the grant at the AS',
+  fix: 'On logout revoke the refresh token (or the access token) at the AS revocation endpoint before deleting the session.',
   judge({ transcript, scenario }) {
     const l = stepsAfterLogout(scenario)
     if (!l) return skip('the scenario does not log out')

@@ -6,6 +6,7 @@ export const noOpenRedirect: BffCheck = {
   id: 'bff.no-open-redirect',
   requirement: { id: 'BFF-10', level: 'MUST' },
   title: 'The backend redirects only to the AS, itself and the registered frontend redirect',
+  fix: 'Redirect only to the AS authorization URL, your own paths and the registered frontend redirect; never to a URL taken from the request.',
   judge({ transcript, declaration, issuer, publicUrl }) {
     const redirects = backendExchanges(transcript).filter((e) => locationOf(e))
     if (redirects.length === 0) return skip('the backend sent no redirect')

@@ -6,6 +6,7 @@ export const noTokenToFrontend: BffCheck = {
   id: 'bff.no-token-to-frontend',
   requirement: { id: 'BFF-01', level: 'MUST' },
   title: 'No atproto access or refresh token reaches the frontend',
+  fix: 'Keep atproto access and refresh tokens on the backend; hand the frontend only its own session credential and the data it asked for.',
   judge({ transcript }) {
     const minted = mintedTokens(transcript)
     if (minted.size === 0) return skip('the AS issued no tokens')

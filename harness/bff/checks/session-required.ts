@@ -7,6 +7,7 @@ export const sessionRequired: BffCheck = {
   id: 'bff.session-required',
   requirement: { id: 'BFF-03', level: 'MUST' },
   title: "Requests need the frontend's session, and a session acts only for its own user",
+  fix: 'Require the frontend session on every backend route and act only for the user that session belongs to.',
   judge(ctx) {
     const none = refusedWithoutUse(ctx, stepsWith(ctx.scenario, ['none']), 'no credential')
     if (none.kind === 'fail') return none

@@ -25,6 +25,8 @@ export interface BffCheck {
   id: string
   requirement: RequirementRef
   title: string
+  /** How to fix a backend that fails this check: shown under its FAIL or WARN in every report. */
+  fix: string
   judge(ctx: BffCheckContext): Finding
 }
 

@@ -5,6 +5,7 @@ export const singleFlight: BffCheck = {
   id: 'bff.single-flight-refresh',
   requirement: { id: 'BFF-11', level: 'MUST' },
   title: 'Concurrent frontend requests during expiry cause one refresh grant',
+  fix: 'Serialize refreshes per session (a lock or a shared promise) so concurrent requests wait for one refresh grant.',
   judge({ transcript, scenario }) {
     const steps = scenario.steps.flatMap((s, i) => (s.op === 'api' && (s.parallel ?? 1) > 1 ? [i] : []))
     if (steps.length === 0) return skip('the scenario sends no concurrent requests')
