@@ -12,8 +12,8 @@ if (missing) console.warn(`test/browser/atcute-browser: skipping the Chromium ru
  * INCONCLUSIVE.
  */
 const SUBSET = {
-  entryway: ['login-with-handle', 'refresh-rotation', 'restore-session', 'sign-out-revokes', 'callback-access-denied', 'callback-iss-mismatch', 'callback-state-replayed'],
-  'self-hosted': ['login-with-handle', 'pds-call-with-nonce', 'callback-iss-mismatch'],
+  entryway: ['login-with-handle', 'refresh-rotation', 'restore-session', 'callback-iss-mismatch', 'callback-access-denied', 'refresh-invalid-grant'],
+  'self-hosted': ['pds-call-with-nonce', 'sign-out-revokes'],
 } as const
 
 describe.skipIf(missing !== undefined)(`@atcute/oauth-browser-client in Chromium (an independent browser library)${missing ? ` (skipped: ${missing})` : ''}`, () => {
