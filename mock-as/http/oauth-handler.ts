@@ -53,6 +53,15 @@ export function parseParams(req: BodyRequest, acceptJson: boolean): Record<strin
   throw new InvalidRequestError(`Unsupported content-type: ${type || '(none)'}`, 415)
 }
 
+/** The parameters of a form or JSON body as sent, whatever this AS accepts; undefined when they do not parse. */
+function sentParams(req: BodyRequest): Record<string, unknown> | undefined {
+  try {
+    return parseParams(req, true)
+  } catch {
+    return undefined
+  }
+}
+
 function send(res: Response, wire: WireResponse, nonce: string | undefined): void {
   res.status(wire.status)
   for (const [k, v] of Object.entries(AS_CORS_HEADERS)) res.setHeader(k, v)
@@ -84,6 +93,9 @@ export function oauthHandler(
     const r = req as BodyRequest
     let wire: WireResponse
     try {
+      // The transcript records what the client sent even when this AS refuses its encoding (JSON at a strict
+      // AS): checks judge the parameters from it, and the encoding on its own (par.form-body).
+      r.params_ = sentParams(r)
       const params = parseParams(r, deps.acceptJson)
       r.params_ = params
       const out = await handler({ req: r, params })

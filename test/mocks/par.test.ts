@@ -389,6 +389,18 @@ describe('PAR: request body (reference-wire.md §2, §10.18)', () => {
     expectAsError(res, 415, 'invalid_request', 'Unsupported content-type: application/json')
   })
 
+  it('a JSON body the strict profile refuses is recorded with its parameters (checks judge what was sent)', async () => {
+    const { w, client } = await setup('strict')
+    const sent = client.parParams(newPkce())
+    await client.postWithDpop('/oauth/par', sent, {}, { json: true })
+    const pars = w.transcript.exchanges({ server: 'as', path: '/oauth/par' })
+    expect(pars.at(-1)?.response.status).toBe(415)
+    expect(pars.at(-1)?.request.params).toEqual(sent)
+    const text = await client.post('/oauth/par', 'code_challenge=x', { contentType: 'text/plain' })
+    expect(text.status).toBe(415)
+    expect(w.transcript.exchanges({ server: 'as', path: '/oauth/par' }).at(-1)?.request.params).toBeUndefined()
+  })
+
   it('form body sent as text/plain → 415 with the full header set (DPoP-Nonce included)', async () => {
     const { client } = await setup()
     const res = await client.post('/oauth/par', form(client.parParams(newPkce())), { contentType: 'text/plain' })

@@ -6,16 +6,25 @@ import { fileURLToPath } from 'node:url'
 
 const HERE = fileURLToPath(new URL('.', import.meta.url))
 
+/** Another SPA built the same way (examples/clients/atcute-browser): its entry point and package aliases. */
+export interface SpaSource {
+  /** The app's entry module (default: this directory's app.ts). */
+  entry?: string
+  /** Bare import → directory, for an app that must bundle the copy of a package its library declares. */
+  alias?: Record<string, string>
+}
+
 /**
  * Bundles app.ts and `@atproto/oauth-client-browser` into one browser script, `<outDir>/app.js` (a fresh temp
  * directory by default, so a read-only install still works). esbuild only: no config, about half a second.
  */
-export async function buildSpa(outDir?: string): Promise<string> {
+export async function buildSpa(outDir?: string, source: SpaSource = {}): Promise<string> {
   const dir = outDir ?? (await mkdtemp(join(tmpdir(), 'aoc-browser-spa-')))
   await mkdir(dir, { recursive: true })
   const outfile = join(dir, 'app.js')
   await build({
-    entryPoints: [join(HERE, 'app.ts')],
+    entryPoints: [source.entry ?? join(HERE, 'app.ts')],
+    ...(source.alias ? { alias: source.alias } : {}),
     outfile,
     bundle: true,
     format: 'esm',

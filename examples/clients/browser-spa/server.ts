@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { dirname } from 'node:path'
-import { buildSpa } from './build.ts'
+import { buildSpa, type SpaSource } from './build.ts'
 
 /** The example SPA on a loopback port: `/` (any path) is the page, `/app.js` the bundle. */
 export interface SpaServer {
@@ -11,12 +11,15 @@ export interface SpaServer {
   close(): Promise<void>
 }
 
-/** Builds the bundle once and serves it with index.html on 127.0.0.1 (never another interface). */
-export async function startSpaServer(): Promise<SpaServer> {
+/**
+ * Builds the bundle once and serves it with index.html on 127.0.0.1 (never another interface). Another SPA built
+ * the same way passes its own page and source (examples/clients/atcute-browser).
+ */
+export async function startSpaServer(page: URL = new URL('./index.html', import.meta.url), source?: SpaSource): Promise<SpaServer> {
   const [html, js] = await Promise.all([
-    readFile(new URL('./index.html', import.meta.url), 'utf8'),
+    readFile(page, 'utf8'),
     // The bundle is served from memory: its temp directory goes as soon as it is read.
-    buildSpa().then((file) => readFile(file, 'utf8').finally(() => rm(dirname(file), { recursive: true, force: true }))),
+    buildSpa(undefined, source).then((file) => readFile(file, 'utf8').finally(() => rm(dirname(file), { recursive: true, force: true }))),
   ])
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
