@@ -11,6 +11,7 @@ import { otherLoopbackName, worldTarget, type Target } from '../target.ts'
 import { Agent, type Exchange } from './agent.ts'
 import type { Area, Case } from './case.ts'
 import { allCases } from './cases/index.ts'
+import { rawOf, readRecording, type RecordedStep, type Recording } from './recording.ts'
 
 export interface StepComparison {
   label: string
@@ -30,6 +31,8 @@ export interface CaseResult {
   error?: string
   live: Exchange[]
   mock: Exchange[]
+  /** The reference side's compared exchanges as facts (what `--record` writes). */
+  recorded: RecordedStep[]
 }
 
 export interface DifferentialRun {
@@ -59,36 +62,98 @@ function origins(agent: Agent): string[] {
   return [agent.issuer, agent.pds, otherLoopbackName(agent.issuer), otherLoopbackName(agent.pds)].filter((o): o is string => !!o)
 }
 
-function compareStep(live: Exchange, mock: Exchange, liveAgent: Agent, mockAgent: Agent): FieldDifference[] {
-  if (live.observation !== undefined || mock.observation !== undefined) {
-    return live.observation === mock.observation ? [] : [{ field: 'observation', recorded: live.observation, observed: mock.observation }]
+/** One compared exchange of one side, as the comparison and the recording see it. */
+function stepOf(e: Exchange, agent: Agent): RecordedStep {
+  const request = `${e.request.method} ${e.request.url ? new URL(e.request.url).pathname : ''}`
+  if (e.observation !== undefined) return { label: e.label, request, observation: e.observation }
+  const step: RecordedStep = { label: e.label, request, facts: normalise(factsOfResult(e.response, origins(agent)), agent) }
+  if (e.only) step.only = e.only
+  return step
+}
+
+function compareSteps(reference: RecordedStep, mock: RecordedStep): FieldDifference[] {
+  if (reference.observation !== undefined || mock.observation !== undefined) {
+    return reference.observation === mock.observation ? [] : [{ field: 'observation', recorded: reference.observation, observed: mock.observation }]
   }
-  const a = normalise(factsOfResult(live.response, origins(liveAgent)), liveAgent)
-  const b = normalise(factsOfResult(mock.response, origins(mockAgent)), mockAgent)
-  const differences = compareFacts(a, b)
-  const only = live.only ?? mock.only
+  if (!reference.facts || !mock.facts) return [{ field: 'exchange', recorded: reference.request, observed: mock.request }]
+  const differences = compareFacts(reference.facts, mock.facts)
+  const only = reference.only ?? mock.only
   return only ? differences.filter((d) => only.includes(d.field)) : differences
 }
 
-async function runCase(c: Case, live: Agent, mock: Agent): Promise<CaseResult> {
-  const result: CaseResult = { id: c.id, area: c.area, kind: c.kind, compared: 0, matched: 0, steps: [], live: live.exchanges, mock: mock.exchanges }
-  const start = { live: live.exchanges.length, mock: mock.exchanges.length }
-  const outcomes = await Promise.allSettled([c.run(live), c.run(mock)])
-  const failed = outcomes.map((o, i) => (o.status === 'rejected' ? `${i === 0 ? 'live' : 'mock'}: ${(o.reason as Error)?.message ?? o.reason}` : undefined)).filter(Boolean)
-  const a = live.exchanges.slice(start.live).filter((e) => e.compared)
-  const b = mock.exchanges.slice(start.mock).filter((e) => e.compared)
-  result.live = live.exchanges.slice(start.live)
-  result.mock = mock.exchanges.slice(start.mock)
-  if (failed.length > 0) result.error = failed.join('; ')
-  else if (a.length !== b.length) result.error = `the live side made ${a.length} compared exchange(s), the mock ${b.length}`
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const differences = compareStep(a[i]!, b[i]!, live, mock)
+/** Compares the reference side's steps with the mock's, into a case result. */
+function judge(c: Case, reference: RecordedStep[], mock: RecordedStep[], result: CaseResult): CaseResult {
+  if (!result.error && reference.length !== mock.length) result.error = `the reference side made ${reference.length} compared exchange(s), the mock ${mock.length}`
+  for (let i = 0; i < Math.min(reference.length, mock.length); i++) {
+    const differences = compareSteps(reference[i]!, mock[i]!)
     result.compared++
     if (differences.length === 0) result.matched++
-    else result.steps.push({ label: a[i]!.label, request: `${a[i]!.request.method} ${new URL(a[i]!.request.url || 'http://x/').pathname}`, differences })
+    else result.steps.push({ label: reference[i]!.label, request: reference[i]!.request, differences })
   }
   if (result.error && result.compared === 0) result.compared = 1
   return result
+}
+
+function emptyResult(c: Case): CaseResult {
+  return { id: c.id, area: c.area, kind: c.kind, compared: 0, matched: 0, steps: [], live: [], mock: [], recorded: [] }
+}
+
+function comparedSteps(agent: Agent, from: number): RecordedStep[] {
+  return agent.exchanges.slice(from).filter((e) => e.compared).map((e) => stepOf(e, agent))
+}
+
+async function runCase(c: Case, live: Agent, mock: Agent): Promise<CaseResult> {
+  const result = emptyResult(c)
+  const start = { live: live.exchanges.length, mock: mock.exchanges.length }
+  const outcomes = await Promise.allSettled([c.run(live), c.run(mock)])
+  const failed = outcomes.map((o, i) => (o.status === 'rejected' ? `${i === 0 ? 'live' : 'mock'}: ${(o.reason as Error)?.message ?? o.reason}` : undefined)).filter(Boolean)
+  if (failed.length > 0) result.error = failed.join('; ')
+  result.live = live.exchanges.slice(start.live)
+  result.mock = mock.exchanges.slice(start.mock)
+  const reference = comparedSteps(live, start.live)
+  const liveCompared = result.live.filter((e) => e.compared)
+  result.recorded = reference.map((s, i) => (s.facts ? { ...s, raw: rawOf(liveCompared[i]!.response.status, liveCompared[i]!.response.rawHeaders, liveCompared[i]!.response.text) } : s))
+  return judge(c, reference, comparedSteps(mock, start.mock), result)
+}
+
+export interface ReplayOptions {
+  profile?: ProfileName
+  topology?: Topology
+  only?: string
+  recording?: Recording
+}
+
+/**
+ * The recorded differential run replayed without the real server: every recorded case against a World,
+ * compared with what the real server answered when it was recorded.
+ */
+export async function replayDifferential(options: ReplayOptions = {}): Promise<DifferentialRun> {
+  const started = performance.now()
+  const profile = options.profile ?? 'reference'
+  const topology = options.topology ?? 'self-hosted'
+  const recording = options.recording ?? readRecording()
+  const world = await createWorld({ profile, topology })
+  const cases = allCases().filter((c) => recording.cases[c.id] && (!options.only || c.id.startsWith(options.only)))
+  const results: CaseResult[] = []
+  const shared = new Agent(worldTarget(world))
+  try {
+    for (const c of cases) {
+      const agent = c.area === 'pds' ? shared : new Agent(worldTarget(world))
+      const result = emptyResult(c)
+      const from = agent.exchanges.length
+      try {
+        await c.run(agent)
+      } catch (error) {
+        result.error = `mock: ${(error as Error).message}`
+      }
+      results.push(judge(c, recording.cases[c.id]!, comparedSteps(agent, from), result))
+    }
+  } finally {
+    await world.close()
+  }
+  const exchanges = results.reduce((n, r) => n + r.compared, 0)
+  const matched = results.reduce((n, r) => n + (r.error ? 0 : r.matched), 0)
+  return { target: `recording of ${recording.recordedAt}`, world: `${profile}/${topology}`, cases: results, exchanges, matched, differ: exchanges - matched, ms: performance.now() - started }
 }
 
 export interface DifferentialOptions {

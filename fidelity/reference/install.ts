@@ -90,7 +90,7 @@ export function ensureInstalled(log: (line: string) => void, root = referenceHom
   requireTool('make', 'install make (Debian: apt-get install make)')
   requireTool('g++', 'install a C++ compiler (Debian: apt-get install g++)')
   mkdirSync(root, { recursive: true })
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+  const npm = 'npm'
   writeFileSync(
     join(root, 'package.json'),
     `${JSON.stringify(
