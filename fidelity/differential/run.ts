@@ -4,6 +4,7 @@
  * back to the recorded names, and compared fact by fact.
  */
 import { createWorld, type Topology } from '../../harness/world.ts'
+import type { FaultPlan } from '../../mock-as/faults.ts'
 import type { ProfileName } from '../../mock-as/profile.ts'
 import { REFERENCE_ISSUER } from '../captures.ts'
 import { compareFacts, factsOfResult, type FieldDifference, type WireFacts } from '../compare.ts'
@@ -121,6 +122,8 @@ export interface ReplayOptions {
   topology?: Topology
   only?: string
   recording?: Recording
+  /** A fault plan for the World (to prove the replay sees a difference). */
+  faults?: FaultPlan
 }
 
 /**
@@ -132,7 +135,7 @@ export async function replayDifferential(options: ReplayOptions = {}): Promise<D
   const profile = options.profile ?? 'reference'
   const topology = options.topology ?? 'self-hosted'
   const recording = options.recording ?? readRecording()
-  const world = await createWorld({ profile, topology })
+  const world = await createWorld({ profile, topology, faults: options.faults })
   const cases = allCases().filter((c) => recording.cases[c.id] && (!options.only || c.id.startsWith(options.only)))
   const results: CaseResult[] = []
   const shared = new Agent(worldTarget(world))

@@ -117,7 +117,7 @@ function headerCase(name: string, dpop: (agent: Agent, url: string) => string | 
 }
 
 /** Every single proof mutation, the header variants, then `combined` random pairs (fixed seed). */
-export function dpopCases(combined = 120): Case[] {
+export function dpopCases(combined = 200): Case[] {
   const out = MUTATIONS.map((m) => dpopCase(`dpop/${m.name}`, [m]))
   out.push(
     headerCase('empty', () => ''),

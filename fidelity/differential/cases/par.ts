@@ -188,7 +188,7 @@ function parCase(id: string, mutations: Mutation[]): Case {
 }
 
 /** Every single mutation, then `combined` random pairs and triples (fixed seed). */
-export function parCases(combined = 150): Case[] {
+export function parCases(combined = 280): Case[] {
   const singles = [...perParameter(), ...unexpected(), ...clientAuthentication(), ...bodies()]
   const out = singles.map((m) => parCase(`par/${m.name}`, [m]))
   const picks = fc.sample(fc.uniqueArray(fc.nat({ max: singles.length - 1 }), { minLength: 2, maxLength: 3 }), { seed: SEED, numRuns: combined })
