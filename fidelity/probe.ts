@@ -39,7 +39,7 @@ import {
   type FieldDifference,
   type WireFacts,
 } from './compare.ts'
-import { header, send, type HttpResult } from './http.ts'
+import { header, headerLines, send, type HttpResult } from './http.ts'
 import { decodeCompact, ProofReplayer } from './proofs.ts'
 import { otherLoopbackName, type Target, type UiKind } from './target.ts'
 import { ValueMap } from './values.ts'
@@ -159,6 +159,8 @@ class FolderReplay {
   /** Recorded `/oauth/authorize/redirect` URL → the redirect the mock's consent form answered. */
   readonly #redirects = new Map<string, HttpResult>()
   #lastPage: HttpResult | undefined
+  /** The cookies the target set, as the recorded browser would send them back (the device cookie binds a request). */
+  readonly #browserCookies = new Map<string, string>()
   ui: UiKind
 
   constructor(
@@ -342,6 +344,7 @@ class FolderReplay {
     }
     const liveCookies = cookies(live)
     for (const [name, value] of cookies(recorded)) this.values.set(value, liveCookies.get(name))
+    for (const [name, value] of liveCookies) this.#browserCookies.set(name, value)
   }
 
   /** Learns what the target handed out in place of what the recorded server handed out. */
@@ -391,15 +394,19 @@ class FolderReplay {
 
   /** The mock's consent form: open the page, sign in as the target's account, approve or deny. */
   async #mockConsent(authorizeUrl: string, decision: 'approve' | 'deny'): Promise<HttpResult> {
-    const page = await send(authorizeUrl, { headers: NAVIGATION })
+    const cookie = [...this.#browserCookies].map(([k, v]) => `${k}=${v}`).join('; ') || undefined
+    const page = await send(authorizeUrl, { headers: { ...NAVIGATION, cookie } })
+    const set = headerLines(page, 'set-cookie').map((c) => c.split(';')[0]!)
+    for (const pair of set) this.#browserCookies.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1))
     if (page.status !== 200) return page
     const form = hiddenInputs(page.text)
     form.set('username', this.target.account.handle)
     form.set('password', this.target.account.password)
     form.set('decision', decision)
+    const cookies = [...this.#browserCookies].map(([k, v]) => `${k}=${v}`).join('; ') || undefined
     return send(new URL('/oauth/authorize/consent', authorizeUrl).href, {
       method: 'POST',
-      headers: { ...NAVIGATION, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { ...NAVIGATION, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded', cookie: cookies },
       body: form.toString(),
     })
   }

@@ -92,9 +92,16 @@ export async function completeAuthorization(
   form.set('username', choice.username)
   form.set('password', choice.password)
   form.set('decision', choice.decision)
+  // A browser sends back the cookies the page set (the AS binds the request to its device cookie).
+  const cookies = page.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ')
   const consent = await fetch(new URL('/oauth/authorize/consent', url), {
     method: 'POST',
-    headers: { ...BROWSER_HEADERS, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      ...BROWSER_HEADERS,
+      'sec-fetch-site': 'same-origin',
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(cookies ? { cookie: cookies } : {}),
+    },
     body: form.toString(),
     redirect: 'manual',
   })

@@ -67,11 +67,11 @@ describe('World', () => {
     expect((await fetch(`${w.urls.issuer}/.well-known/oauth-authorization-server`)).status).toBe(200)
   })
 
-  it('answers unknown routes with JSON 404, never an HTML 500', async () => {
+  it("answers unknown routes with Express's 404 page, as the reference does, never a 500", async () => {
     const w = await world()
     const res = await fetch(`${w.urls.issuer}/nope`)
     expect(res.status).toBe(404)
-    expect(await res.json()).toMatchObject({ error: 'not_found' })
+    expect(await res.text()).toContain('<pre>Cannot GET /nope</pre>')
     expect(w.harnessFaults).toEqual([])
   })
 })

@@ -19,6 +19,8 @@ import { releaseFetchPools } from './http/fetch-pools.ts'
 import { holdNetworkGuard, routeHttpsHost } from './https-hosts.ts'
 import { Transcript, type ServerName } from '../model/transcript.ts'
 import type { Topology } from '../model/requirement.ts'
+import { sendExpressNotFound } from '../mock-as/http/not-found.ts'
+import { basicRoutes } from '../mock-pds/basic-routes.ts'
 
 export type { Topology } from '../model/requirement.ts'
 
@@ -157,12 +159,9 @@ function baseApp(): Express {
   return app
 }
 
-/** JSON 404 and an error handler that never lets express answer with its HTML 500 page. */
+/** Express's HTML 404 (as the reference answers), and an error handler that never lets express answer with its HTML 500 page. */
 function finishApp(app: Express, onFault: (err: unknown, where: string) => void): void {
-  app.use((req: Request, res: Response) => {
-    res.status(404).setHeader('Content-Type', 'application/json')
-    res.end(JSON.stringify({ error: 'not_found', error_description: `Cannot ${req.method} ${req.path}` }))
-  })
+  app.use(sendExpressNotFound)
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = (err as { status?: number }).status
     if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -280,6 +279,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     if (topology === 'self-hosted') {
       const both = await start('pds', () => urls.pds, (app) => {
         app.use(as.router())
+        app.use(basicRoutes())
         app.use(pds.router())
       }, ports?.pds)
       urls.pds = both.origin
@@ -287,7 +287,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     } else {
       const asServer = await start('as', () => urls.issuer, (app) => app.use(as.router()), ports?.as)
       urls.issuer = asServer.origin
-      const pdsServer = await start('pds', () => urls.pds, (app) => app.use(pds.router()), ports?.pds)
+      const pdsServer = await start('pds', () => urls.pds, (app) => app.use(basicRoutes(), pds.router()), ports?.pds)
       urls.pds = pdsServer.origin
     }
     // The client's origin as the AS named it (client.world.internal, or the native app's host).

@@ -14,7 +14,7 @@ import type { Profile } from './profile.ts'
 import { AuthStore } from './store.ts'
 import { PermissionSetResolver } from './permission-sets.ts'
 import type { ResponseHolds } from './holds.ts'
-import { escapeHtml } from './consent-page.ts'
+import { sendExpressNotFound } from './http/not-found.ts'
 import { asMetadataEndpoint, jwksEndpoint } from './endpoints/metadata.ts'
 import { parEndpoint } from './endpoints/par.ts'
 import { authorizePageEndpoint, consentEndpoint } from './endpoints/authorize.ts'
@@ -109,7 +109,9 @@ export class AuthServer {
 
   /** The routes of the AS, to mount on its own origin (entryway) or beside the PDS (self-hosted). */
   router(): Router {
-    const r = Router()
+    // The reference's OAuth router matches paths exactly: no trailing slash, no other case, no HEAD.
+    const r = Router({ caseSensitive: true, strict: true })
+    r.head(['/.well-known/oauth-authorization-server', '/oauth/jwks'], sendExpressNotFound)
     r.get('/.well-known/oauth-authorization-server', asMetadataEndpoint(this))
     r.get('/oauth/jwks', jwksEndpoint(this))
     r.post('/oauth/par', parEndpoint(this))
@@ -117,7 +119,7 @@ export class AuthServer {
     r.post('/oauth/authorize/consent', consentEndpoint(this))
     r.post('/oauth/token', tokenEndpoint(this))
     r.post('/oauth/revoke', revokeEndpoint(this))
-    r.options(['/oauth/par', '/oauth/token', '/oauth/revoke', '/.well-known/oauth-authorization-server'], (_req, res) => {
+    r.options(['/oauth/par', '/oauth/token', '/oauth/revoke', '/.well-known/oauth-authorization-server', '/oauth/jwks'], (_req, res) => {
       res.status(200)
       res.setHeader('Access-Control-Max-Age', '86400')
       res.setHeader('Access-Control-Allow-Origin', '*')
@@ -130,22 +132,7 @@ export class AuthServer {
       res.status(405).end()
     })
     // reference §2: anything else under /oauth (e.g. `GET /oauth/token`) gets Express's own HTML 404 page.
-    r.use('/oauth', (req, res) => {
-      res.status(404)
-      res.setHeader('Access-Control-Allow-Origin', '*')
-      res.setHeader('Content-Security-Policy', "default-src 'none'")
-      res.setHeader('X-Content-Type-Options', 'nosniff')
-      res.setHeader('Content-Type', 'text/html; charset=utf-8')
-      res.end(expressNotFoundPage(req.method, req.originalUrl.split('?')[0]!))
-    })
+    r.use('/oauth', sendExpressNotFound)
     return r
   }
-}
-
-/** The 404 page Express (finalhandler) writes, byte for byte (reference §2 `extra/c/c-get-token`). */
-function expressNotFoundPage(method: string, path: string): string {
-  return (
-    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n' +
-    `<pre>Cannot ${escapeHtml(method)} ${escapeHtml(path)}</pre>\n</body>\n</html>\n`
-  )
 }

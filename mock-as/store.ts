@@ -15,7 +15,10 @@ export interface PushedRequest {
   /** Key bound at PAR (from the proof or `dpop_jkt`); undefined when PAR carried neither. */
   dpopJkt?: string
   expiresAt: number
+  /** Authorized (a code was issued for it). */
   used: boolean
+  /** The browser (device cookie) that first opened its page: the reference binds a request to it. */
+  deviceId?: string
 }
 
 /** An authorization code and what it was issued for. */
@@ -66,6 +69,7 @@ export const ids = {
   tokenId: () => `tok-${randomBytes(16).toString('hex')}`,
   refreshToken: () => `ref-${randomBytes(32).toString('hex')}`,
   session: () => `ses-${randomBytes(16).toString('hex')}`,
+  device: () => `dev-${randomBytes(16).toString('hex')}`,
   /** An access token that is not a JWT (fault `tokenResponse.accessToken: 'opaque'`). */
   opaqueToken: () => `opq_${randomBytes(24).toString('hex')}`,
 }

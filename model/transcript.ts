@@ -1,5 +1,8 @@
 import { tryDecodeJws } from '../protocol/jws.ts'
 
+/** Header the harness's user agent sets so the judge (and the mock AS's navigation check) can tell its requests from the client's. */
+export const ACTOR_HEADER = 'x-conformance-actor'
+
 /** Which mock served an exchange. */
 /** `backend`: a backend under test as its frontend sees it (harness/bff/). */
 export type ServerName = 'as' | 'pds' | 'identity' | 'client-host' | 'backend'

@@ -1,8 +1,7 @@
 import type { NextFunction, Request, Response } from 'express'
-import type { Actor, Headers, ServerName, Transcript } from '../../model/transcript.ts'
+import { ACTOR_HEADER, type Actor, type Headers, type ServerName, type Transcript } from '../../model/transcript.ts'
 
-/** Header the headless user agent sets so the judge can tell its requests from the client's. */
-export const ACTOR_HEADER = 'x-conformance-actor'
+export { ACTOR_HEADER }
 const MAX_RECORDED_BODY = 256 * 1024
 
 function flatHeaders(input: Record<string, unknown>): Headers {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { completeAuthorization } from '../../harness/user-agent.ts'
 import { htmlError } from '../helpers/expect-wire.ts'
-import { form, header, send, type HttpResult } from '../helpers/http.ts'
+import { form, header, headerLines, send, type HttpResult } from '../helpers/http.ts'
 import { CLIENT_ID, NAVIGATION_HEADERS, REDIRECT_URI, TestClient } from '../helpers/oauth-client.ts'
 import { useWorlds } from '../helpers/worlds.ts'
 
@@ -15,6 +15,15 @@ async function setup(profile: 'reference' | 'strict' = 'reference') {
 
 function openPage(url: string): Promise<HttpResult> {
   return send(url, { headers: NAVIGATION_HEADERS })
+}
+
+/** The access_denied redirect the reference's request-manager answers with (iss before state). */
+function expectDenied(res: HttpResult, description: string): void {
+  expect(res.status).toBe(303)
+  const location = new URL(header(res, 'location') ?? '')
+  expect([...location.searchParams.keys()]).toEqual(['iss', 'state', 'error', 'error_description'])
+  expect(location.searchParams.get('error')).toBe('access_denied')
+  expect(location.searchParams.get('error_description')).toBe(description)
 }
 
 function expectHtmlError(res: HttpResult, status: number, error: string, description: string): void {
@@ -88,12 +97,40 @@ describe('GET /oauth/authorize (reference-wire.md §4)', () => {
     expect(location).toContain('error_description=This+request+was+initiated+for+another+client')
   })
 
-  it('expired request (World clock + 301 s) → 400 HTML "This request has expired"', async () => {
+  it('expired request (World clock + 301 s) → access_denied redirect "This request has expired"', async () => {
     const { w, client } = await setup()
     const { requestUri } = await client.par()
     w.clock.advance(301_000)
-    const res = await openPage(client.authorizeUrl(requestUri))
-    expectHtmlError(res, 400, 'invalid_request', 'This request has expired')
+    expectDenied(await openPage(client.authorizeUrl(requestUri)), 'This request has expired')
+  })
+
+  it('each opening restarts the 5-minute inactivity timer', async () => {
+    const { w, client } = await setup()
+    const { requestUri } = await client.par()
+    const first = await openPage(client.authorizeUrl(requestUri))
+    const cookie = headerLines(first, 'set-cookie').map((c) => c.split(';')[0]).join('; ')
+    w.clock.advance(240_000)
+    expect((await send(client.authorizeUrl(requestUri), { headers: { ...NAVIGATION_HEADERS, cookie } })).status).toBe(200)
+    w.clock.advance(240_000)
+    expect((await send(client.authorizeUrl(requestUri), { headers: { ...NAVIGATION_HEADERS, cookie } })).status).toBe(200)
+  })
+
+  it('a request opened in a second browser is denied there and forgotten', async () => {
+    const { client } = await setup()
+    const { requestUri } = await client.par()
+    const first = await openPage(client.authorizeUrl(requestUri))
+    expect(first.status).toBe(200)
+    expectDenied(await openPage(client.authorizeUrl(requestUri)), 'This request was initiated from another device')
+    const cookie = headerLines(first, 'set-cookie').map((c) => c.split(';')[0]).join('; ')
+    const again = await send(client.authorizeUrl(requestUri), { headers: { ...NAVIGATION_HEADERS, cookie } })
+    expectHtmlError(again, 400, 'invalid_request', 'Unknown request_uri')
+  })
+
+  it('a page that is not a navigation is refused (sec-fetch-mode, sec-fetch-dest)', async () => {
+    const { client } = await setup()
+    const { requestUri } = await client.par()
+    const res = await send(client.authorizeUrl(requestUri), { headers: { ...NAVIGATION_HEADERS, 'sec-fetch-dest': 'iframe' } })
+    expectHtmlError(res, 400, 'invalid_request', 'Forbidden sec-fetch-dest header "iframe" (expected document)')
   })
 
   it('a request still inside its 300 s lifetime (+299 s) is rendered', async () => {
@@ -166,12 +203,14 @@ describe('consent and the redirect back to the client (reference-wire.md §4)', 
     expect(new URL(header(right, 'location')!).searchParams.get('code')).toMatch(/^cod-/)
   })
 
-  it('a request that was already approved cannot be approved again', async () => {
+  it('reopening an approved request is denied, and its code no longer works', async () => {
     const { client } = await setup()
-    const { requestUri } = await client.par()
-    await client.approve(requestUri)
+    const { requestUri, pkce } = await client.par()
+    const code = await client.approve(requestUri)
     const res = await openPage(client.authorizeUrl(requestUri))
-    expectHtmlError(res, 400, 'invalid_request', 'This request was already used')
+    expectDenied(res, 'This request was already authorized')
+    const exchange = await client.exchange(code, pkce.verifier)
+    expect([exchange.status, exchange.json?.error]).toEqual([400, 'invalid_grant'])
   })
 
   it('the loopback client id of the captures round-trips through the page', async () => {
