@@ -23,7 +23,7 @@ export interface GranularXrpcDeps {
   clock: Clock
   authStore: AuthStore
   /** A record write the PDS keeps (the transcript shows the call; this keeps what it wrote). */
-  store(uri: string, value: unknown): { uri: string; cid: string }
+  store(uri: string, value: unknown): { uri: string; cid: string; changed: boolean }
   /** Forgets a stored record; false when there was none. */
   remove(uri: string): boolean
   /** A new repository head after a write (the reference's `commit` output). */
@@ -101,7 +101,8 @@ export function registerGranularXrpc(r: Router, deps: GranularXrpcDeps): void {
       // Reference: the PDS cannot tell a create from an update before the write, so it asks for both.
       write(auth, 'create', collection)
       write(auth, 'update', collection)
-      return { ...deps.store(`at://${auth.session.sub}/${collection}/${rkey}`, body.record), commit: deps.commit(), validationStatus: 'unknown' }
+      const { changed, ...stored } = deps.store(`at://${auth.session.sub}/${collection}/${rkey}`, body.record)
+      return { ...stored, ...(changed ? { commit: deps.commit() } : {}), validationStatus: 'unknown' }
     }),
   )
   r.post(
@@ -136,7 +137,7 @@ export function registerGranularXrpc(r: Router, deps: GranularXrpcDeps): void {
         if (!action) throw new XrpcError(400, 'InvalidRequest', 'Invalid write in "writes"')
         if (action === 'delete') return { $type: 'com.atproto.repo.applyWrites#deleteResult' }
         const rkey = typeof w.rkey === 'string' ? w.rkey : randomBytes(7).toString('hex')
-        const stored = deps.store(`at://${auth.session.sub}/${String(w.collection)}/${rkey}`, w.value)
+        const { changed: _changed, ...stored } = deps.store(`at://${auth.session.sub}/${String(w.collection)}/${rkey}`, w.value)
         return { $type: `com.atproto.repo.applyWrites#${action}Result`, ...stored, validationStatus: 'unknown' }
       })
       return { commit: deps.commit(), results }

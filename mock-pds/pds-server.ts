@@ -169,9 +169,13 @@ export class PdsServer {
       clock: this.deps.clock,
       authStore: this.deps.authStore,
       store: (uri, value) => {
+        const existing = this.records.find((rec) => rec.uri === uri)
+        // The same content again is no write (the reference answers such a putRecord without a commit).
+        if (existing && JSON.stringify(existing.value) === JSON.stringify(value)) return { uri, cid: existing.cid, changed: false }
         const record = { uri, cid: `bafyrei${randomBytes(26).toString('hex').slice(0, 52)}`, value }
-        this.records.push(record)
-        return { uri: record.uri, cid: record.cid }
+        if (existing) this.records.splice(this.records.indexOf(existing), 1, record)
+        else this.records.push(record)
+        return { uri: record.uri, cid: record.cid, changed: true }
       },
       remove: (uri) => {
         const i = this.records.findIndex((rec) => rec.uri === uri)

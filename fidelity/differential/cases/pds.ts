@@ -17,6 +17,11 @@ interface Call {
 }
 
 const POST = { $type: 'app.bsky.feed.post', text: 'hello', createdAt: '2026-12-02T00:00:00.000Z' }
+/**
+ * putRecord's content, new for each run (the same on both sides): the real server keeps its records across
+ * runs, and a put of unchanged content is answered without a commit.
+ */
+const PUT = { ...POST, text: `hello ${Date.now()}` }
 
 const CALLS: Call[] = [
   { name: 'get-session', method: 'GET', path: () => 'com.atproto.server.getSession' },
@@ -49,7 +54,7 @@ const CALLS: Call[] = [
     name: 'put-record',
     method: 'POST',
     path: () => 'com.atproto.repo.putRecord',
-    body: (did) => ({ repo: did, collection: 'app.bsky.feed.post', rkey: '3l2cdiffrnt22', record: POST }),
+    body: (did) => ({ repo: did, collection: 'app.bsky.feed.post', rkey: '3l2cdiffrnt22', record: PUT }),
   },
   { name: 'delete-record', method: 'POST', path: () => 'com.atproto.repo.deleteRecord', body: (did) => ({ repo: did, collection: 'app.bsky.feed.post', rkey: '3kdeletedneverexisted' }) },
   {
