@@ -8,6 +8,7 @@ import type { AuthStore } from '../mock-as/store.ts'
 import { CONFORMANCE_SERVICE } from '../mock-as/permission-sets.ts'
 import type { ResourceAuth } from './resource-auth.ts'
 import { permissionsOf } from './permissions.ts'
+import { assertProxyable, reachesProxy } from './xrpc-methods.ts'
 
 /** What the permission-checked XRPC methods need from the PDS. */
 export interface GranularXrpcDeps {
@@ -22,7 +23,11 @@ export interface GranularXrpcDeps {
   clock: Clock
   authStore: AuthStore
   /** A record write the PDS keeps (the transcript shows the call; this keeps what it wrote). */
-  store(uri: string, value: unknown): { uri: string; cid: string }
+  store(uri: string, value: unknown): { uri: string; cid: string; changed: boolean }
+  /** Forgets a stored record; false when there was none. */
+  remove(uri: string): boolean
+  /** A new repository head after a write (the reference's `commit` output). */
+  commit(): { cid: string; rev: string }
 }
 
 type Action = (typeof REPO_ACTIONS)[number]
@@ -96,7 +101,8 @@ export function registerGranularXrpc(r: Router, deps: GranularXrpcDeps): void {
       // Reference: the PDS cannot tell a create from an update before the write, so it asks for both.
       write(auth, 'create', collection)
       write(auth, 'update', collection)
-      return { ...deps.store(`at://${auth.session.sub}/${collection}/${rkey}`, body.record), validationStatus: 'unknown' }
+      const { changed, ...stored } = deps.store(`at://${auth.session.sub}/${collection}/${rkey}`, body.record)
+      return { ...stored, ...(changed ? { commit: deps.commit() } : {}), validationStatus: 'unknown' }
     }),
   )
   r.post(
@@ -104,9 +110,11 @@ export function registerGranularXrpc(r: Router, deps: GranularXrpcDeps): void {
     authed((req, auth) => {
       const body = jsonBody(req)
       deps.assertOwnRepo(body.repo, auth)
-      write(auth, 'delete', stringField(body, 'collection'))
-      stringField(body, 'rkey')
-      return { commit: { cid: cid(), rev: randomBytes(6).toString('hex') } }
+      const collection = stringField(body, 'collection')
+      write(auth, 'delete', collection)
+      const uri = `at://${auth.session.sub}/${collection}/${stringField(body, 'rkey')}`
+      // Reference: deleting a record that does not exist is a no-op, answered without a commit.
+      return deps.remove(uri) ? { commit: deps.commit() } : {}
     }),
   )
   r.post(
@@ -129,10 +137,10 @@ export function registerGranularXrpc(r: Router, deps: GranularXrpcDeps): void {
         if (!action) throw new XrpcError(400, 'InvalidRequest', 'Invalid write in "writes"')
         if (action === 'delete') return { $type: 'com.atproto.repo.applyWrites#deleteResult' }
         const rkey = typeof w.rkey === 'string' ? w.rkey : randomBytes(7).toString('hex')
-        const stored = deps.store(`at://${auth.session.sub}/${String(w.collection)}/${rkey}`, w.value)
+        const { changed: _changed, ...stored } = deps.store(`at://${auth.session.sub}/${String(w.collection)}/${rkey}`, w.value)
         return { $type: `com.atproto.repo.applyWrites#${action}Result`, ...stored, validationStatus: 'unknown' }
       })
-      return { commit: { cid: cid(), rev: randomBytes(6).toString('hex') }, results }
+      return { commit: deps.commit(), results }
     }),
   )
   r.post(
@@ -201,13 +209,15 @@ export function registerGranularXrpc(r: Router, deps: GranularXrpcDeps): void {
       return undefined
     }),
   )
-  // A proxied call (`atproto-proxy: did…#service`): the header is parsed (and the DID resolved) before
-  // authentication; the scope check sees `did#serviceId` (reference `pipethrough.ts`, RES-07).
+  // A proxied call (`atproto-proxy: did…#service`) to a method the PDS does not serve itself: the header is
+  // parsed (and the DID resolved) before authentication; the scope check sees `did#serviceId` (reference
+  // `pipethrough.ts`, RES-07).
   r.all('/xrpc/:nsid', (req, res, next) => {
     const header = req.headers['atproto-proxy']
-    if (header === undefined) return next()
     const lxm = req.params.nsid!
+    if (header === undefined || !reachesProxy(lxm)) return next()
     deps.xrpc((req) => {
+      assertProxyable(req.method)
       if (typeof header !== 'string') throw new XrpcError(400, 'InvalidRequest', 'invalid proxy header format')
       const { did, serviceId } = parseProxyHeader(header)
       const auth = deps.authenticate(req, res)

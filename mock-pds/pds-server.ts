@@ -4,10 +4,12 @@ import { OAuthError, XrpcError } from '../protocol/errors.ts'
 import { sendMetadata, type FaultPlan } from '../mock-as/faults.ts'
 import type { Account } from './identity/accounts.ts'
 import { didDocument } from './identity/identity-server.ts'
-import { authenticateResource, sendResourceOAuthError, type ResourceAuth, type ResourceAuthDeps } from './resource-auth.ts'
+import { authenticateResource, parseAuthorization, sendResourceOAuthError, setAuthHeaders, type ResourceAuth, type ResourceAuthDeps } from './resource-auth.ts'
 import type { BodyRequest } from '../model/body.ts'
 import { registerGranularXrpc } from './granular-xrpc.ts'
 import { permissionsOf, ScopeMissingError, sendScopeMissing } from './permissions.ts'
+import { registerRepoReads } from './repo-reads.ts'
+import { assertProxyable, httpMethodGuard, noServiceConfigured, REFERENCE_METHODS } from './xrpc-methods.ts'
 
 /** Everything the mock PDS needs from its World. */
 export interface PdsDeps extends ResourceAuthDeps {
@@ -32,17 +34,43 @@ export interface StoredRecord {
   value: unknown
 }
 
+/** The head commit of the mock's repositories (one for all accounts: what a client sees is its shape). */
+export class RepoHead {
+  cid = `bafyrei${randomBytes(26).toString('hex').slice(0, 52)}`
+  rev = tid()
+  /** A write: a new head, returned as the reference's `commit` output. */
+  commit(): { cid: string; rev: string } {
+    this.cid = `bafyrei${randomBytes(26).toString('hex').slice(0, 52)}`
+    this.rev = tid()
+    return { cid: this.cid, rev: this.rev }
+  }
+}
+
+/** A timestamp identifier (13 base32-sortable characters) like a repo `rev`. */
+function tid(): string {
+  const alphabet = '234567abcdefghijklmnopqrstuvwxyz'
+  let n = BigInt(Date.now()) * 1000n * 1024n + BigInt(randomBytes(2).readUInt16BE() % 1024)
+  let out = ''
+  for (let i = 0; i < 13; i++) {
+    out = alphabet[Number(n & 31n)] + out
+    n >>= 5n
+  }
+  return out
+}
+
 /** The mock PDS: protected-resource metadata and the XRPC methods an OAuth client calls. */
 export class PdsServer {
   readonly records: StoredRecord[] = []
+  /** The repository's head, moved by every write. */
+  readonly repo = new RepoHead()
   constructor(readonly deps: PdsDeps) {}
 
   /** Wraps an XRPC handler: maps XRPC and OAuth errors to the reference shapes, never a bare 500. */
-  #xrpc(handler: (req: Request, auth: ResourceAuth | undefined) => unknown, requireAuth: boolean) {
+  #xrpc(handler: (req: Request, auth: ResourceAuth | undefined, res: Response) => unknown, requireAuth: boolean) {
     return (req: Request, res: Response): void => {
       try {
         const auth = requireAuth ? authenticateResource(this.deps, req, res) : undefined
-        const out = handler(req, auth)
+        const out = handler(req, auth, res)
         // A procedure without output (deactivateAccount, updateHandle): 200 and no body, as xrpc-server answers.
         if (out === undefined) return void res.status(200).setHeader('Access-Control-Allow-Origin', '*').end()
         sendXrpc(res, 200, out)
@@ -97,6 +125,8 @@ export class PdsServer {
       res.setHeader('Access-Control-Max-Age', '86400')
       res.end()
     })
+    // Reference xrpc-server: an implemented method called with the other HTTP method, before anything else.
+    r.all('/xrpc/:nsid', httpMethodGuard((res, err) => sendXrpc(res, err.status, { error: err.error, message: err.messageText })))
     const authed = (handler: (req: Request, auth: ResourceAuth) => unknown) =>
       this.#xrpc((req, auth) => handler(req, auth!), true)
     r.get(
@@ -139,13 +169,66 @@ export class PdsServer {
       clock: this.deps.clock,
       authStore: this.deps.authStore,
       store: (uri, value) => {
+        const existing = this.records.find((rec) => rec.uri === uri)
+        // The same content again is no write (the reference answers such a putRecord without a commit).
+        if (existing && JSON.stringify(existing.value) === JSON.stringify(value)) return { uri, cid: existing.cid, changed: false }
         const record = { uri, cid: `bafyrei${randomBytes(26).toString('hex').slice(0, 52)}`, value }
-        this.records.push(record)
-        return { uri: record.uri, cid: record.cid }
+        if (existing) this.records.splice(this.records.indexOf(existing), 1, record)
+        else this.records.push(record)
+        return { uri: record.uri, cid: record.cid, changed: true }
       },
+      remove: (uri) => {
+        const i = this.records.findIndex((rec) => rec.uri === uri)
+        if (i >= 0) this.records.splice(i, 1)
+        return i >= 0
+      },
+      commit: () => this.repo.commit(),
     })
-    r.all('/xrpc/:nsid', (_req, res) => sendXrpc(res, 501, { error: 'MethodNotImplemented', message: 'Method Not Implemented' }))
+    registerRepoReads(r, {
+      authed,
+      xrpc: (handler, requireAuth) => this.#xrpc(handler, requireAuth),
+      optionalAuth: (req, res) => this.#optionalAuth(req, res),
+      refreshAuth: (req, res) => this.#refreshAuth(req, res),
+      accounts: this.deps.accounts,
+      serviceDid: this.deps.serviceDid,
+      records: this.records,
+      repo: this.repo,
+    })
+    // The catch-all proxy (reference `proxyHandler`): with no app view and no `atproto-proxy` header, no
+    // service takes the call. A method the reference serves itself but the mock does not stays a 501.
+    r.all(
+      '/xrpc/:nsid',
+      this.#xrpc((req) => {
+        const nsid = String(req.params.nsid)
+        assertProxyable(req.method)
+        if (REFERENCE_METHODS.has(nsid)) throw new XrpcError(501, 'MethodNotImplemented', 'Method Not Implemented')
+        throw noServiceConfigured(nsid)
+      }, false),
+    )
     return r
+  }
+
+  /**
+   * Reference `authorizationOrAdminTokenOptional()`: an OAuth (or Bearer) header is checked as usual, no
+   * header is an anonymous call (still answered private), Basic is the admin password the mock has none of.
+   */
+  #optionalAuth(req: Request, res: Response): ResourceAuth | undefined {
+    const parsed = parseAuthorization(req.headers.authorization)
+    if (parsed?.scheme === 'bearer' || parsed?.scheme === 'dpop') return authenticateResource(this.deps, req, res)
+    setAuthHeaders(res)
+    if (parsed?.scheme === 'basic') throw new XrpcError(401, 'AuthenticationRequired', 'Authentication Required')
+    return undefined
+  }
+
+  /**
+   * Reference `refresh()` (refreshSession, deleteSession): only a legacy Bearer refresh JWT is taken. The
+   * mock issues none, so an OAuth session (DPoP) counts as no credentials and any Bearer token fails.
+   */
+  #refreshAuth(req: Request, res: Response): never {
+    setAuthHeaders(res)
+    const parsed = parseAuthorization(req.headers.authorization)
+    if (parsed?.scheme !== 'bearer') throw new XrpcError(401, 'AuthMissing', 'Authentication Required')
+    throw new XrpcError(400, 'InvalidToken', 'Token could not be verified')
   }
 
   #assertOwnRepo(repo: unknown, auth: ResourceAuth): void {
@@ -175,6 +258,6 @@ export class PdsServer {
       value: input.record,
     }
     this.records.push(record)
-    return { uri: record.uri, cid: record.cid, validationStatus: 'unknown' }
+    return { uri: record.uri, cid: record.cid, commit: this.repo.commit(), validationStatus: 'unknown' }
   }
 }

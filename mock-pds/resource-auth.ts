@@ -45,25 +45,59 @@ export function sendResourceOAuthError(res: Response, err: OAuthError, style?: '
   res.end(JSON.stringify({ error: err.error, message: err.description }))
 }
 
-/**
- * Authenticates a PDS request in the reference order (reference-wire.md §11.6): header shape → scheme →
- * token format → DPoP proof (with nonce and `ath`) → token signature → `cnf.jkt` → stateful lookup → expiry.
- * On the DPoP path it sets `DPoP-Nonce` on every response, success or error.
- */
-export function authenticateResource(deps: ResourceAuthDeps, req: Request, res: Response): ResourceAuth {
-  const header = req.headers.authorization
-  const parts = header?.split(' ')
-  // A malformed header is refused before any caching header is set (extra/rs-double-space: no Cache-Control).
-  if (parts && parts.length !== 2) throw new XrpcError(400, 'InvalidToken', 'Malformed authorization header')
-  // reference §6: `rs-no-auth` and `rs-bearer-scheme` already carry the private caching headers.
+/** Reference `setAuthHeaders()`: every verifier marks the answer private to the credentials. */
+export function setAuthHeaders(res: Response): void {
   res.setHeader('Cache-Control', 'private')
   res.setHeader('Vary', 'Authorization, Accept-Encoding')
-  if (!parts) throw new XrpcError(401, 'AuthMissing', 'Authentication Required')
+}
+
+/** The schemes the reference PDS knows (`AuthType`, compared case-insensitively). */
+export type AuthScheme = 'basic' | 'bearer' | 'dpop'
+
+/**
+ * Reference `parseAuthorizationHeader()`: no header, or its scheme and token. A header that is not two
+ * words, or a scheme it does not know, is refused here, before any caching header is set
+ * (extra/rs-double-space: no Cache-Control).
+ */
+export function parseAuthorization(header: string | undefined): { scheme: AuthScheme; token: string } | undefined {
+  if (!header) return undefined
+  const parts = header.split(' ')
+  if (parts.length !== 2) throw new XrpcError(400, 'InvalidToken', 'Malformed authorization header')
   const [scheme, token] = parts as [string, string]
   const lower = scheme.toLowerCase()
-  // RES-01: a DPoP-bound token under the Bearer scheme takes the legacy path and fails there (§11.6).
-  if (lower === 'bearer') throw new XrpcError(400, 'InvalidToken', 'Malformed token')
-  if (lower !== 'dpop') throw new XrpcError(400, 'InvalidToken', `Unsupported authorization type: ${scheme}`)
+  if (lower !== 'basic' && lower !== 'bearer' && lower !== 'dpop') {
+    throw new XrpcError(400, 'InvalidToken', `Unsupported authorization type: ${scheme}`)
+  }
+  return { scheme: lower, token }
+}
+
+/**
+ * A `Bearer` token at a method that takes access tokens: the legacy session-token path (`access()`),
+ * which verifies the JWT with the PDS's secret and then refuses any token bound to a key (`cnf`). The
+ * mock issues no legacy tokens, so every Bearer token fails there; which message depends on the token.
+ */
+function refuseBearer(deps: ResourceAuthDeps, token: string): never {
+  const claims = deps.tokens.verify(token)
+  // jose checks the audience before the expiry; both fail as "could not be verified" but the expiry.
+  if (!claims || claims.aud !== deps.serviceDid()) throw new XrpcError(400, 'InvalidToken', 'Token could not be verified')
+  if (claims.exp * 1000 <= deps.clock.now()) throw new XrpcError(400, 'ExpiredToken', 'Token has expired')
+  // RES-01: a DPoP-bound token under the Bearer scheme fails on its `cnf` claim (§11.6).
+  throw new XrpcError(400, 'InvalidToken', 'Malformed token')
+}
+
+/**
+ * Authenticates a PDS request in the reference order (reference-wire.md §11.6, `authorization()`): header
+ * shape → scheme → token format → DPoP proof (with nonce and `ath`) → token signature → `cnf.jkt` →
+ * stateful lookup → expiry. On the DPoP path it sets `DPoP-Nonce` on every response, success or error.
+ */
+export function authenticateResource(deps: ResourceAuthDeps, req: Request, res: Response): ResourceAuth {
+  const parsed = parseAuthorization(req.headers.authorization)
+  // reference §6: `rs-no-auth` and `rs-bearer-scheme` already carry the private caching headers.
+  setAuthHeaders(res)
+  if (!parsed) throw new XrpcError(401, 'AuthMissing', 'Authentication Required')
+  const { scheme, token } = parsed
+  if (scheme === 'bearer') refuseBearer(deps, token)
+  if (scheme === 'basic') throw new XrpcError(400, 'InvalidToken', 'Unexpected authorization type')
 
   const nonce = deps.nonces?.next()
   if (nonce !== undefined) {

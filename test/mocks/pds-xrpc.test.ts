@@ -33,7 +33,7 @@ describe('PDS getSession / createRecord with DPoP (reference-wire.md §6)', () =
     expect(header(res, 'content-type')).toBe('application/json; charset=utf-8')
   })
 
-  it('createRecord → 200 {uri, cid, validationStatus}', async () => {
+  it('createRecord → 200 {uri, cid, commit, validationStatus}', async () => {
     const { w, client, tokens } = await loggedIn()
     const res = await client.xrpc(CREATE_RECORD, {
       token: tokens.access_token,
@@ -42,7 +42,7 @@ describe('PDS getSession / createRecord with DPoP (reference-wire.md §6)', () =
       body: { repo: w.accounts.plc.did, collection: 'app.bsky.feed.post', record: { text: 'hi', $type: 'app.bsky.feed.post' } },
     })
     expectXrpcOk(res)
-    expect(Object.keys(res.json).sort()).toEqual(['cid', 'uri', 'validationStatus'])
+    expect(Object.keys(res.json).sort()).toEqual(['cid', 'commit', 'uri', 'validationStatus'])
     expect(res.json.uri).toMatch(new RegExp(`^at://${w.accounts.plc.did}/app\\.bsky\\.feed\\.post/`))
   })
 
@@ -194,15 +194,27 @@ describe('PDS getSession / createRecord with DPoP (reference-wire.md §6)', () =
     expectXrpcPlainError(res, 400, 'InvalidToken', 'Malformed authorization header', undefined)
   })
 
-  it('unknown scheme → 400 InvalidToken "Unsupported authorization type: Basic" (source §11.6)', async () => {
+  it('Basic scheme → 400 InvalidToken "Unexpected authorization type", answered private', async () => {
     const { client, tokens } = await loggedIn()
     const res = await once(client, tokens.access_token, { authorization: 'Basic YWxpY2U6cGFzcw==', dpop: null })
     expect({ status: res.status, body: res.json }).toEqual({
       status: 400,
-      body: { error: 'InvalidToken', message: 'Unsupported authorization type: Basic' },
+      body: { error: 'InvalidToken', message: 'Unexpected authorization type' },
     })
+    expect(header(res, 'cache-control')).toBe('private')
     expect(header(res, 'dpop-nonce')).toBeUndefined()
     expect(header(res, 'www-authenticate')).toBeUndefined()
+  })
+
+  it('unknown scheme → 400 InvalidToken "Unsupported authorization type: Token", before any caching header (source §11.6)', async () => {
+    const { client, tokens } = await loggedIn()
+    const res = await once(client, tokens.access_token, { authorization: `Token ${tokens.access_token}`, dpop: null })
+    expect({ status: res.status, body: res.json }).toEqual({
+      status: 400,
+      body: { error: 'InvalidToken', message: 'Unsupported authorization type: Token' },
+    })
+    expect(header(res, 'cache-control')).toBeUndefined()
+    expect(header(res, 'dpop-nonce')).toBeUndefined()
   })
 
   it('expired token (World clock +3601 s) → 401 invalid_token "Token expired"', async () => {
@@ -238,13 +250,32 @@ describe('PDS getSession / createRecord with DPoP (reference-wire.md §6)', () =
     expect({ status: res.status, error: res.json?.error }).toEqual({ status: 400, error: 'InvalidRequest' })
   })
 
-  it('unknown XRPC method → 501 MethodNotImplemented', async () => {
+  it('unknown XRPC method → 400 "No service configured for …" (the catch-all proxy, no app view)', async () => {
     const { w } = await loggedIn()
     const res = await send(`${w.urls.pds}/xrpc/com.example.nothing`)
+    expect({ status: res.status, body: res.json }).toEqual({
+      status: 400,
+      body: { error: 'InvalidRequest', message: 'No service configured for com.example.nothing' },
+    })
+  })
+
+  it('a method the reference serves but the mock does not → 501 MethodNotImplemented', async () => {
+    const { w } = await loggedIn()
+    const res = await send(`${w.urls.pds}/xrpc/com.atproto.server.createSession`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
     expect({ status: res.status, body: res.json }).toEqual({
       status: 501,
       body: { error: 'MethodNotImplemented', message: 'Method Not Implemented' },
     })
+  })
+
+  it('wrong HTTP method → 400 "Incorrect HTTP method", before authentication', async () => {
+    const { w } = await loggedIn()
+    const get = await send(`${w.urls.pds}/xrpc/com.atproto.repo.createRecord`)
+    expect({ status: get.status, body: get.json }).toEqual({ status: 400, body: { error: 'InvalidRequest', message: 'Incorrect HTTP method (GET) expected POST' } })
+    const post = await send(`${w.urls.pds}${GET_SESSION}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    expect(post.json).toEqual({ error: 'InvalidRequest', message: 'Incorrect HTTP method (POST) expected GET' })
+    const put = await send(`${w.urls.pds}${GET_SESSION}`, { method: 'PUT' })
+    expect(put.json).toEqual({ error: 'InvalidRequest', message: 'XRPC requests only supports GET and POST' })
   })
 
   it('CORS preflight → 204 with methods, echoed headers, Vary and Max-Age (rs-options-preflight)', async () => {
