@@ -21,6 +21,12 @@ export interface Profile {
   tolerateHtuQuery: boolean
   /** A declared scope token that does not parse is dropped from the grant (reference, SCOPE-09) or refused (strict). */
   refuseUnparsableScopes: boolean
+  /**
+   * Request bodies read and PAR parameters checked like the reference: its zod schemas (@atproto/oauth-types),
+   * its error wording and check order, a repeated form parameter's last value kept (reference §10.18). Off
+   * (strict): the mock's own checks, and a repeated parameter is refused (RFC 6749 §3.1).
+   */
+  referenceParsing: boolean
 }
 
 const ALL_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES256K', 'ES384', 'ES512']
@@ -35,6 +41,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     allowNonParAuthorize: true,
     tolerateHtuQuery: true,
     refuseUnparsableScopes: false,
+    referenceParsing: true,
   },
   strict: {
     name: 'strict',
@@ -45,5 +52,6 @@ export const PROFILES: Record<ProfileName, Profile> = {
     allowNonParAuthorize: false,
     tolerateHtuQuery: false,
     refuseUnparsableScopes: true,
+    referenceParsing: false,
   },
 }
