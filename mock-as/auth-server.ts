@@ -70,6 +70,7 @@ export class AuthServer {
     this.handlerDeps = {
       nextNonce: () => deps.nonces?.next(),
       acceptJson: deps.profile.acceptJsonBodies,
+      referenceBodies: deps.profile.referenceParsing,
       onHarnessFault: deps.onHarnessFault,
     }
   }

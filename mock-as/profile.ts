@@ -27,6 +27,11 @@ export interface Profile {
    * `ttl: 600e3`): for that long a newly declared scope or key is unknown to it and a removed key still works.
    */
   clientMetadataCacheTtlMs: number
+   * Request bodies read and PAR parameters checked like the reference: its zod schemas (@atproto/oauth-types),
+   * its error wording and check order, a repeated form parameter's last value kept (reference §10.18). Off
+   * (strict): the mock's own checks, and a repeated parameter is refused (RFC 6749 §3.1).
+   */
+  referenceParsing: boolean
 }
 
 /** The reference AS's client metadata and JWKS cache lifetime (META-18). */
@@ -45,6 +50,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     tolerateHtuQuery: true,
     refuseUnparsableScopes: false,
     clientMetadataCacheTtlMs: REFERENCE_CLIENT_METADATA_TTL_MS,
+    referenceParsing: true,
   },
   strict: {
     name: 'strict',
@@ -57,5 +63,6 @@ export const PROFILES: Record<ProfileName, Profile> = {
     refuseUnparsableScopes: true,
     // Caching is the deployment's choice (SPEC "Client ID Metadata Document": no TTL), not a MUST to tighten.
     clientMetadataCacheTtlMs: REFERENCE_CLIENT_METADATA_TTL_MS,
+    referenceParsing: false,
   },
 }

@@ -1,3 +1,4 @@
+import { safeParseOAuthLoopbackClientId } from '@atproto/oauth-types'
 import { InvalidClientMetadataError } from './errors.ts'
 
 /** Client metadata as the AS uses it (RFC 7591 field names). */
@@ -20,8 +21,9 @@ export interface ClientMetadata {
 
 const LOOPBACK_IPS = new Set(['127.0.0.1', '[::1]'])
 
+// The reference words it with the raw value (client-manager.js getClientMetadata()).
 function invalidClientId(clientId: string): never {
-  throw new InvalidClientMetadataError(`Invalid client ID ${JSON.stringify(clientId)}`)
+  throw new InvalidClientMetadataError(`Invalid client ID "${clientId}"`)
 }
 
 /** Whether a client_id is of the loopback development form (starts with `http://localhost`). */
@@ -35,6 +37,9 @@ export function isLoopbackClientId(clientId: string): boolean {
  * (repeatable, loopback IP http URLs) and `scope` (once) in the query.
  */
 export function loopbackClientMetadata(clientId: string): ClientMetadata {
+  // The reference's own parse of the raw string first (@atproto/oauth-types): it sees a scope or redirect_uri
+  // that the URL parser would quietly trim (a trailing NUL) or that is not a valid OAuth scope.
+  if (!safeParseOAuthLoopbackClientId(clientId).success) invalidClientId(clientId)
   let url: URL
   try {
     url = new URL(clientId)

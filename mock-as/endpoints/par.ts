@@ -15,6 +15,8 @@ import { advertisedMetadata } from './metadata.ts'
 import { LIFETIMES } from '../lifetimes.ts'
 import { oauthHandler, stringParam } from '../http/oauth-handler.ts'
 import { ids, type PushedRequest } from '../store.ts'
+import type { BodyRequest } from '../../model/body.ts'
+import { parseReferencePar, referencePushedRequest } from './par-reference.ts'
 import { LexiconResolutionError } from '../permission-sets.ts'
 import { keptRequestScope, resolveIncludes } from '../scopes.ts'
 
@@ -111,9 +113,14 @@ function resolveRedirectUri(client: ClientMetadata, requested: string | undefine
   return requested
 }
 
-/** POST /oauth/par (RFC 9126): DPoP and nonce first, then client authentication, then the request. */
+/**
+ * POST /oauth/par (RFC 9126). Reference profile: the reference's order (par-reference.ts), schema checks,
+ * then the DPoP proof, then client authentication and the request. Strict: DPoP and nonce first, then
+ * client authentication, then the request.
+ */
 export function parEndpoint(as: AuthServer) {
-  return oauthHandler(as.handlerDeps, async ({ req, params }) => {
+  return oauthHandler({ ...as.handlerDeps, anyJsonValue: true }, async ({ req, params }) => {
+    if (as.deps.profile.referenceParsing) return referencePar(as, req, params)
     const early = as.deps.faults.clientAuthBeforeNonce ? await as.clients.authenticate(params, 'par') : undefined
     const proof = as.verifyDpop(req)
     if (!proof && as.deps.profile.parRequiresDpop) throw new InvalidDpopProofError('DPoP proof required')
@@ -129,4 +136,19 @@ export function parEndpoint(as: AuthServer) {
     const body = overrideDocument({ request_uri: request.requestUri, expires_in: LIFETIMES.parSeconds }, fault)
     return { status: fault?.status ?? 201, body }
   })
+}
+
+async function referencePar(as: AuthServer, req: BodyRequest, params: unknown): Promise<{ status: number; body: unknown }> {
+  // Fault `clientAuthBeforeNonce`: the client assertion is verified (and its jti spent) before anything else.
+  const early = as.deps.faults.clientAuthBeforeNonce ? await as.clients.authenticate(params as Record<string, unknown>, 'par') : undefined
+  const { credentials, request: input } = await parseReferencePar(params)
+  const proof = as.verifyDpop(req)
+  if (!proof && as.deps.profile.parRequiresDpop) throw new InvalidDpopProofError('DPoP proof required')
+  const failure = as.takeFailure('par')
+  if (failure && 'status' in failure && !failure.afterCommit) throw injectedServerError(failure.status)
+  const request = await referencePushedRequest(as, credentials, input, proof, early?.client)
+  if (failure && 'status' in failure) throw injectedServerError(failure.status)
+  const fault = as.deps.faults.parResponse
+  const body = overrideDocument({ request_uri: request.requestUri, expires_in: LIFETIMES.parSeconds }, fault)
+  return { status: fault?.status ?? 201, body }
 }

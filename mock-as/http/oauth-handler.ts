@@ -14,6 +14,10 @@ export interface OAuthHandlerDeps {
   /** The next nonce to send, or undefined when nonces are disabled. */
   nextNonce(): string | undefined
   acceptJson: boolean
+  /** Bodies read like the reference (profile `referenceParsing`): see parseParams. */
+  referenceBodies?: boolean
+  /** With referenceBodies: a JSON body that is not an object reaches the handler (whose schema refuses it). */
+  anyJsonValue?: boolean
   /** Called with unexpected exceptions (harness bugs). */
   onHarnessFault(err: unknown, req: Request): void
 }
@@ -26,31 +30,45 @@ export const AS_CORS_HEADERS: Record<string, string> = {
   'Access-Control-Allow-Headers': 'Content-Type,DPoP',
 }
 
-/** Parses a form or JSON body into a flat object; other content types get 415 (reference §2). */
-export function parseParams(req: BodyRequest, acceptJson: boolean): Record<string, unknown> {
+/**
+ * Parses a form or JSON body into a flat object; other content types get 415 (reference §2). `reference`
+ * reads it as the reference's parser does (oauth-provider lib/http/parser.js): a charset other than UTF-8
+ * is refused with 415 and a repeated form parameter keeps its last value; with `anyJson` too, a JSON body
+ * that is not an object is passed on for the endpoint's schema to refuse.
+ */
+export function parseParams(req: BodyRequest, acceptJson: boolean, reference = false, anyJson = false): Record<string, unknown> {
   const raw = req.rawBody?.toString('utf8') ?? ''
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
-  if (type === 'application/x-www-form-urlencoded' || (type === '' && raw === '')) {
+  const [mime, ...attributes] = (req.headers['content-type'] ?? '').split(';')
+  const type = mime!.trim().toLowerCase()
+  const charset = attributes.map((a) => /^\s*charset=(.*)$/i.exec(a)?.[1]?.trim()).find((c) => c !== undefined)
+  const form = type === 'application/x-www-form-urlencoded' || (type === '' && raw === '')
+  const json = type === 'application/json' && acceptJson
+  if (reference && (form || json) && charset !== undefined && !/^utf-?8$/i.test(charset.replace(/^"|"$/g, ''))) {
+    throw new InvalidRequestError('Unsupported charset', 415)
+  }
+  if (form) {
     const out: Record<string, unknown> = {}
     for (const [k, v] of new URLSearchParams(raw)) {
-      if (k in out) throw new InvalidRequestError(`Duplicate parameter "${k}"`)
+      if (k in out && !reference) throw new InvalidRequestError(`Duplicate parameter "${k}"`)
       out[k] = v
     }
     return out
   }
-  if (type === 'application/json' && acceptJson) {
+  if (json) {
     let value: unknown
     try {
       value = JSON.parse(raw)
     } catch {
-      throw new InvalidRequestError('Invalid JSON body')
+      throw new InvalidRequestError(reference ? 'Invalid JSON' : 'Invalid JSON body')
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      if (reference && anyJson) return value as Record<string, unknown>
       throw new InvalidRequestError('Request body must be a JSON object')
     }
     return value as Record<string, unknown>
   }
-  throw new InvalidRequestError(`Unsupported content-type: ${type || '(none)'}`, 415)
+  // The reference reads a request without a content-type as application/octet-stream.
+  throw new InvalidRequestError(`Unsupported content-type: ${type || (reference ? 'application/octet-stream' : '(none)')}`, 415)
 }
 
 /** The parameters of a form or JSON body as sent, whatever this AS accepts; undefined when they do not parse. */
@@ -96,7 +114,7 @@ export function oauthHandler(
       // The transcript records what the client sent even when this AS refuses its encoding (JSON at a strict
       // AS): checks judge the parameters from it, and the encoding on its own (par.form-body).
       r.params_ = sentParams(r)
-      const params = parseParams(r, deps.acceptJson)
+      const params = parseParams(r, deps.acceptJson, deps.referenceBodies, deps.anyJsonValue)
       r.params_ = params
       const out = await handler({ req: r, params })
       wire = { status: out.status ?? 200, headers: {}, body: out.body }

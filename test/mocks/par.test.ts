@@ -407,19 +407,29 @@ describe('PAR: request body (reference-wire.md §2, §10.18)', () => {
     expectAsError(res, 415, 'invalid_request', 'Unsupported content-type: text/plain')
   })
 
-  it('JSON that is not an object, or not JSON → 400 invalid_request', async () => {
+  it('JSON that is not an object, or not JSON → 400, worded as the reference does', async () => {
     const { client } = await setup()
     const array = await client.post('/oauth/par', '[1,2]', { contentType: 'application/json' })
-    expectAsError(array, 400, 'invalid_request', 'Request body must be a JSON object')
+    expect(array.json.error).toBe('invalid_client')
+    expect(array.json.error_description).toMatch(/^Client credentials missing: Expected object, received array at body, or /)
     const broken = await client.post('/oauth/par', '{"client_id":', { contentType: 'application/json' })
-    expectAsError(broken, 400, 'invalid_request', 'Invalid JSON body')
+    expectAsError(broken, 400, 'invalid_request', 'Invalid JSON')
   })
 
-  it('JSON with a non-string parameter → 400 invalid_request', async () => {
+  it('strict: JSON that is not an object, or not JSON → 400 invalid_request', async () => {
+    const { w } = await setup('strict')
+    const array = await send(`${w.urls.issuer}/oauth/par`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[1,2]' })
+    expect(array.status).toBe(415)
+  })
+
+  it('JSON with a non-string parameter → 400 invalid_request naming the path, as the reference schema words it', async () => {
     const { client } = await setup()
     const body = JSON.stringify({ ...client.parParams(newPkce()), scope: ['atproto'] })
     const res = await client.post('/oauth/par', body, { contentType: 'application/json' })
-    expectAsError(res, 400, 'invalid_request', 'Invalid "scope" parameter: expected a string')
+    expect(res.json.error).toBe('invalid_request')
+    expect(res.json.error_description).toMatch(
+      /^Invalid authorization request: Expected string, received array at body\.scope, or Required at body\.request/,
+    )
   })
 
   it('malformed percent-encoding (%zz) is read literally → the client id is invalid, no 500', async () => {
@@ -429,11 +439,28 @@ describe('PAR: request body (reference-wire.md §2, §10.18)', () => {
     expectAsError(res, 400, 'invalid_client_metadata', 'Invalid client ID "%zz"')
   })
 
-  it('a parameter given twice → 400 invalid_request', async () => {
-    const { client } = await setup()
+  it('a parameter given twice → its last value counts (reference)', async () => {
+    const { w, client } = await setup()
     const body = `${form(client.parParams(newPkce()))}&state=second`
     const res = await client.post('/oauth/par', body)
+    expect(res.status).toBe(201)
+    expect(w.as.store.requests.get(res.json.request_uri)?.state).toBe('second')
+  })
+
+  it('strict: a parameter given twice → 400 invalid_request (RFC 6749 §3.1)', async () => {
+    const { client } = await setup('strict')
+    await client.warmAs()
+    const body = `${form(client.parParams(newPkce()))}&state=second`
+    const res = await client.post('/oauth/par', body, { dpop: await client.asProof('/oauth/par') })
     expectAsError(res, 400, 'invalid_request', 'Duplicate parameter "state"')
+  })
+
+  it('a charset other than UTF-8 → 415 "Unsupported charset" (reference)', async () => {
+    const { client } = await setup()
+    const res = await client.post('/oauth/par', form(client.parParams(newPkce())), {
+      contentType: 'application/x-www-form-urlencoded; charset=iso-8859-1',
+    })
+    expectAsError(res, 415, 'invalid_request', 'Unsupported charset')
   })
 
   it('body over 1 MiB (Content-Length) → 413 JSON, no 500', async () => {

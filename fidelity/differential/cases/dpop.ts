@@ -16,6 +16,12 @@ interface ProofMutation {
 
 const other = newKey()
 
+function otherLoopbackOrigin(url: string): string {
+  const u = new URL(url)
+  u.hostname = u.hostname === 'localhost' ? '127.0.0.1' : 'localhost'
+  return u.href
+}
+
 const MUTATIONS: ProofMutation[] = [
   { name: 'typ-missing', shape: () => ({ header: { typ: undefined } }) },
   { name: 'typ-jwt', shape: () => ({ header: { typ: 'jwt' } }) },
@@ -35,7 +41,8 @@ const MUTATIONS: ProofMutation[] = [
   { name: 'jti-missing', shape: () => ({ claims: { jti: undefined } }) },
   { name: 'jti-empty', shape: () => ({ claims: { jti: '' } }) },
   { name: 'jti-number', shape: () => ({ claims: { jti: 7 } }) },
-  { name: 'jti-long', shape: () => ({ claims: { jti: 'j'.repeat(1000) } }) },
+  // Random, so a second run against the same server is not refused as a replay of the first.
+  { name: 'jti-long', shape: () => ({ claims: { jti: randomBytes(16).toString('hex') + 'j'.repeat(968) } }) },
   { name: 'htm-missing', shape: () => ({ claims: { htm: undefined } }) },
   { name: 'htm-lower', shape: () => ({ claims: { htm: 'post' } }) },
   { name: 'htm-get', shape: () => ({ claims: { htm: 'GET' } }) },
@@ -46,7 +53,8 @@ const MUTATIONS: ProofMutation[] = [
   { name: 'htu-upper-host', shape: ({ url }) => ({ claims: { htu: url.replace('localhost', 'LOCALHOST') } }) },
   { name: 'htu-upper-path', shape: ({ url }) => ({ claims: { htu: url.replace('/oauth/par', '/OAUTH/PAR') } }) },
   { name: 'htu-other-path', shape: ({ url }) => ({ claims: { htu: url.replace('/oauth/par', '/oauth/token') } }) },
-  { name: 'htu-other-origin', shape: ({ url }) => ({ claims: { htu: url.replace('localhost', '127.0.0.1') } }) },
+  // The other loopback spelling of the same port: a different origin whichever one the server uses.
+  { name: 'htu-other-origin', shape: ({ url }) => ({ claims: { htu: otherLoopbackOrigin(url) } }) },
   { name: 'htu-https', shape: ({ url }) => ({ claims: { htu: url.replace('http:', 'https:') } }) },
   { name: 'htu-default-port', shape: ({ url }) => ({ claims: { htu: url.replace(/:\d+\//, '/') } }) },
   { name: 'htu-not-url', shape: () => ({ claims: { htu: 'par' } }) },
