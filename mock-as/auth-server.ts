@@ -63,6 +63,7 @@ export class AuthServer {
       realClock: deps.realClock,
       fetchLimits: deps.fetchLimits ?? DEFAULT_FETCH_LIMITS,
       requireAssertionExp: deps.profile.name === 'strict',
+      refuseUnusedCredentials: deps.profile.name === 'strict',
     })
     this.handlerDeps = {
       nextNonce: () => deps.nonces?.next(),

@@ -108,6 +108,17 @@ export function authorizePageEndpoint(as: AuthServer) {
         throw err
       }
     }
+    const prior = requestUri === undefined ? undefined : as.store.requests.get(requestUri)
+    if (prior?.used) {
+      // reference `requestManager.get()`: a request already answered is deleted when its page is opened again,
+      // so a code not yet exchanged dies with it (`Invalid code` at the token endpoint).
+      as.store.requests.delete(prior.requestUri)
+      const pending = [...as.store.codes.values()].find((c) => c.request === prior && !c.consumed)
+      if (pending) {
+        as.store.codes.delete(pending.code)
+        return redirectToClient(as, res, prior, [['error', 'access_denied'], ['error_description', 'This request was already authorized']], true)
+      }
+    }
     const found = lookUpRequest(as, requestUri)
     if (typeof found === 'string') return htmlError(res, 400, 'invalid_request', found)
     if (clientId !== found.clientId) {
