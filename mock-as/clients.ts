@@ -53,7 +53,7 @@ export interface ClientRegistryDeps {
 
 /** The reference's first check of a request: some client credentials, at least a client_id (its zod union). */
 export function assertCredentials(params: Record<string, unknown>, endpoint: AuthEndpoint): void {
-  const clientId = params.client_id
+  const clientId = (params as Record<string, unknown> | null)?.client_id
   if (typeof clientId !== 'string' || clientId === '') throw MISSING_ERROR[endpoint](CREDENTIALS_MISSING)
 }
 

@@ -8,6 +8,9 @@ import { checkRevokeRequest } from './token-request.ts'
 function findSession(as: AuthServer, token: string): TokenSession | undefined {
   const byRefresh = as.store.refreshTokens.get(token)
   if (byRefresh) return as.store.sessions.get(byRefresh)
+  // The reference also finds a session by the authorization code it was issued for (tokenManager.findToken).
+  const byCode = as.store.codes.get(token)?.sessionId
+  if (byCode) return as.store.sessions.get(byCode)
   const claims = as.deps.tokens.verify(token)
   return claims ? as.store.sessionByAccessTokenId(claims.jti) : undefined
 }

@@ -105,15 +105,17 @@ function grantIssues(params: Params): string[] {
 
 /** The token request's shape (reference: 400 invalid_grant `Invalid request payload: …`). */
 export function checkTokenRequest(params: Params): void {
-  const issues = grantIssues(params)
+  const issues = grantIssues(params ?? {})
   if (issues.length > 0) throw new InvalidGrantError(`Invalid request payload: ${issues.join('; ')}`)
 }
 
 /** The revocation request's shape (reference: 400 invalid_request `Invalid request payload: …`). */
-export function checkRevokeRequest(params: Params): void {
-  // `token` is a union of the access and the refresh token schema, both `z.string().min(1)`: the same issue twice.
+export function checkRevokeRequest(body: Params): void {
+  const params = body ?? {}
+  // `token` is a union of the access and the refresh token schema, both `z.string().min(1)`. Not a string: both
+  // branches fail, the issue twice (`, or `); an empty string: zod keeps the first branch's issue alone.
   const token = nonEmpty(params, 'token')
-  const issues = token.length > 0 ? [`${token[0]}, or ${token[0]}`] : []
+  const issues = token.length === 0 ? [] : params.token === '' ? [token[0]!] : [`${token[0]}, or ${token[0]}`]
   const hint = params.token_type_hint
   if (hint !== undefined && hint !== 'access_token' && hint !== 'refresh_token') {
     const received = typeof hint === 'string' ? `'${hint}'` : String(hint)
