@@ -1,7 +1,9 @@
 /**
  * The token endpoint (code exchange and refresh) and revocation: each parameter of the code exchange missing,
- * empty or wrong; client authentication it does not expect; and the sequences over one code or one refresh
- * token: reuse, concurrent use, use after revocation, a proof of another key.
+ * empty, wrong or sent twice; client authentication it does not expect; and the sequences over one code or one
+ * refresh token: reuse, concurrent use, use after revocation or after the page was reopened, another client, a
+ * proof of another key or of the key bound at the code exchange. Nothing here waits for time to pass: the
+ * reference lets no test move its clock, so expired codes, refresh tokens and sessions are not probed.
  */
 import { randomBytes } from 'node:crypto'
 import { accessTokenHash } from '../../../protocol/jwk.ts'
