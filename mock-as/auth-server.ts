@@ -66,6 +66,7 @@ export class AuthServer {
       fetchLimits: deps.fetchLimits ?? DEFAULT_FETCH_LIMITS,
       requireAssertionExp: deps.profile.name === 'strict',
       cacheTtlMs: deps.clientMetadataCacheTtlMs ?? deps.profile.clientMetadataCacheTtlMs,
+      refuseUnusedCredentials: deps.profile.name === 'strict',
     })
     this.handlerDeps = {
       nextNonce: () => deps.nonces?.next(),

@@ -46,6 +46,17 @@ export interface ClientRegistryDeps {
   requireAssertionExp: boolean
   /** How long a fetched metadata document or JWKS is reused, in ms of `clock` (META-18); 0: fetched every time. */
   cacheTtlMs: number
+  /**
+   * Strict profile: a public client that also sends a client_secret or a client_assertion is refused. The
+   * reference authenticates a `none` client by its client_id alone and ignores whatever else it sent.
+   */
+  refuseUnusedCredentials: boolean
+}
+
+/** The reference's first check of a request: some client credentials, at least a client_id (its zod union). */
+export function assertCredentials(params: Record<string, unknown>, endpoint: AuthEndpoint): void {
+  const clientId = (params as Record<string, unknown> | null)?.client_id
+  if (typeof clientId !== 'string' || clientId === '') throw MISSING_ERROR[endpoint](CREDENTIALS_MISSING)
 }
 
 /** A fetched document kept until `until` (World clock). */
@@ -85,12 +96,12 @@ export class ClientRegistry {
     params: Record<string, unknown>,
     endpoint: AuthEndpoint,
   ): Promise<{ client: ClientMetadata; auth: ClientAuth }> {
-    const clientId = params.client_id
-    if (typeof clientId !== 'string' || clientId === '') throw MISSING_ERROR[endpoint](CREDENTIALS_MISSING)
-    const client = await this.resolve(clientId)
-    if ('client_secret' in params) throw new InvalidClientError('client_secret is not supported by this server')
+    assertCredentials(params, endpoint)
+    const client = await this.resolve(params.client_id as string)
+    const refuse = this.deps.refuseUnusedCredentials
+    if (refuse && 'client_secret' in params) throw new InvalidClientError('client_secret is not supported by this server')
     if (client.token_endpoint_auth_method === 'none') {
-      if (params.client_assertion !== undefined) {
+      if (refuse && params.client_assertion !== undefined) {
         throw new InvalidClientError(`Client authentication method "none" does not allow a client_assertion`)
       }
       return { client, auth: { method: 'none' } }

@@ -27,6 +27,7 @@ export interface Profile {
    * `ttl: 600e3`): for that long a newly declared scope or key is unknown to it and a removed key still works.
    */
   clientMetadataCacheTtlMs: number
+  /**
    * Request bodies read and PAR parameters checked like the reference: its zod schemas (@atproto/oauth-types),
    * its error wording and check order, a repeated form parameter's last value kept (reference §10.18). Off
    * (strict): the mock's own checks, and a repeated parameter is refused (RFC 6749 §3.1).

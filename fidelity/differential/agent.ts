@@ -185,9 +185,9 @@ export class Agent {
     return `${this.issuer}/oauth/authorize?${new URLSearchParams({ client_id: clientId, request_uri: requestUri })}`
   }
 
-  /** Opens the authorization page as a browser would (cookies kept). */
-  async openAuthorize(requestUri: string, label = 'authorize-page', compared = true): Promise<HttpResult> {
-    return this.exchange(label, this.authorizeUrl(requestUri), { headers: NAVIGATION, cookies: true, compared })
+  /** Opens the authorization page as a browser would (cookies kept), or as another browser (none sent). */
+  async openAuthorize(requestUri: string, label = 'authorize-page', compared = true, browser: 'same' | 'other' = 'same'): Promise<HttpResult> {
+    return this.exchange(label, this.authorizeUrl(requestUri), { headers: NAVIGATION, cookies: browser === 'same', compared })
   }
 
   /**

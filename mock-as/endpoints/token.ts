@@ -8,6 +8,8 @@ import { LIFETIMES } from '../lifetimes.ts'
 import type { TokenResponseFault } from '../faults.ts'
 import { oauthHandler, stringParam } from '../http/oauth-handler.ts'
 import { ids, type ClientAuth, type TokenSession } from '../store.ts'
+import { assertCredentials } from '../clients.ts'
+import { checkHandedOutFormat, checkTokenRequest } from './token-request.ts'
 import { LexiconResolutionError } from '../permission-sets.ts'
 import { buildTokenScope } from '../scopes.ts'
 
@@ -106,8 +108,9 @@ function exchangeCode(
 ): Record<string, unknown> {
   const failure = as.takeFailure('code')
   if (failure && 'status' in failure && !failure.afterCommit) throw injectedServerError(failure.status)
-  const code = stringParam(params, 'code')
-  const entry = code ? as.store.codes.get(code) : undefined
+  const code = stringParam(params, 'code') ?? ''
+  checkHandedOutFormat(code, 'cod-', 'code')
+  const entry = as.store.codes.get(code)
   if (!entry) throw new InvalidGrantError('Invalid code')
   if (entry.consumed) {
     const session = entry.sessionId ? as.store.sessions.get(entry.sessionId) : undefined
@@ -121,22 +124,18 @@ function exchangeCode(
   if (request.dpopJkt !== undefined && request.dpopJkt !== proof.jkt) {
     throw new InvalidGrantError('DPoP proof does not match the expected JKT')
   }
+  // redirect_uri before PKCE, as the reference's validateCodeGrant. Present: checkTokenRequest requires it
+  // (RFC 6749 §4.1.3, the request always carried one).
+  if (stringParam(params, 'redirect_uri') !== request.redirectUri) {
+    throw new InvalidGrantError('The redirect_uri parameter must match the one used in the authorization request')
+  }
   const verifier = stringParam(params, 'code_verifier')
   if (verifier === undefined) throw new InvalidGrantError('code_verifier is required')
-  if (verifier.length < 43) {
-    throw new InvalidGrantError(
-      'Invalid request payload: String must contain at least 43 character(s) at body.code_verifier',
-    )
-  }
   if (!isValidVerifier(verifier) || !verifierMatches(request.codeChallenge, verifier)) {
     throw new InvalidGrantError('Invalid code_verifier')
   }
   if (as.store.usedChallenges.has(request.codeChallenge)) throw new InvalidGrantError('Code challenge already used')
   as.store.usedChallenges.add(request.codeChallenge)
-  const redirectUri = stringParam(params, 'redirect_uri')
-  if (redirectUri !== undefined && redirectUri !== request.redirectUri) {
-    throw new InvalidGrantError('The redirect_uri parameter must match the one used in the authorization request')
-  }
   let grant: Grant
   try {
     grant = computeGrant(as, request.scope, 'code')
@@ -164,13 +163,14 @@ function refresh(
   auth: ClientAuth,
   proof: VerifiedProof,
 ): Record<string, unknown> {
-  const token = stringParam(params, 'refresh_token')
-  const sessionId = token ? as.store.refreshTokens.get(token) : undefined
+  const token = stringParam(params, 'refresh_token') ?? ''
+  checkHandedOutFormat(token, 'ref-', 'refresh_token')
+  const sessionId = as.store.refreshTokens.get(token)
   const session = sessionId ? as.store.sessions.get(sessionId) : undefined
   const failure = as.takeFailure('refresh')
   if (failure && 'error' in failure && session) as.store.revoke(session, 'revoked out of band (injected by the scenario)')
   if (failure && 'status' in failure && !failure.afterCommit) throw injectedServerError(failure.status)
-  if (!token || !session || session.revoked) throw new InvalidGrantError('Invalid refresh token')
+  if (!session || session.revoked) throw new InvalidGrantError('Invalid refresh token')
   const end = (why: string): never => {
     as.store.revoke(session, why)
     throw new InvalidGrantError(why)
@@ -207,10 +207,15 @@ function refresh(
   return body
 }
 
-/** POST /oauth/token: DPoP (with nonce) before client authentication, as the reference orders it. */
+/**
+ * POST /oauth/token, in the reference's order: a client_id and the request's shape, then DPoP (with nonce),
+ * then client authentication and the grant.
+ */
 export function tokenEndpoint(as: AuthServer) {
   return oauthHandler(as.handlerDeps, async ({ req, params }) => {
     const early = as.deps.faults.clientAuthBeforeNonce ? await as.clients.authenticate(params, 'token') : undefined
+    assertCredentials(params, 'token')
+    checkTokenRequest(params)
     const proof = as.verifyDpop(req)
     if (!proof) throw new InvalidDpopProofError('DPoP proof required')
     const { client, auth } = early ?? (await as.clients.authenticate(params, 'token'))

@@ -203,14 +203,26 @@ describe('consent and the redirect back to the client (reference-wire.md §4)', 
     expect(new URL(header(right, 'location')!).searchParams.get('code')).toMatch(/^cod-/)
   })
 
-  it('reopening an approved request is denied, and its code no longer works', async () => {
+  it('reopening the page of an approved request ends it: access_denied to the client, and the code dies with it', async () => {
     const { client } = await setup()
     const { requestUri, pkce } = await client.par()
     const code = await client.approve(requestUri)
     const res = await openPage(client.authorizeUrl(requestUri))
-    expectDenied(res, 'This request was already authorized')
-    const exchange = await client.exchange(code, pkce.verifier)
-    expect([exchange.status, exchange.json?.error]).toEqual([400, 'invalid_grant'])
+    expect(res.status).toBe(303)
+    expect(locationShape(header(res, 'location'))).toEqual({ target: REDIRECT_URI, names: ['iss', 'state', 'error', 'error_description'] })
+    const back = new URL(header(res, 'location')!).searchParams
+    expect([back.get('error'), back.get('error_description')]).toEqual(['access_denied', 'This request was already authorized'])
+    const token = await client.exchange(code, pkce.verifier)
+    expect([token.status, token.json?.error, token.json?.error_description]).toEqual([400, 'invalid_grant', 'Invalid code'])
+    expectHtmlError(await openPage(client.authorizeUrl(requestUri)), 400, 'invalid_request', 'Unknown request_uri')
+  })
+
+  it('once its code was exchanged, the request is gone: reopening its page is an unknown request_uri', async () => {
+    const { client } = await setup()
+    const { requestUri, pkce } = await client.par()
+    const code = await client.approve(requestUri)
+    expect((await client.exchange(code, pkce.verifier)).status).toBe(200)
+    expectHtmlError(await openPage(client.authorizeUrl(requestUri)), 400, 'invalid_request', 'Unknown request_uri')
   })
 
   it('the loopback client id of the captures round-trips through the page', async () => {

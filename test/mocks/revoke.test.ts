@@ -47,6 +47,23 @@ describe('POST /oauth/revoke (reference-wire.md §7, §11.4)', () => {
     expectAsError(await client.refresh(tokens.refresh_token), 400, 'invalid_grant', 'Invalid refresh token')
   })
 
+  it('the authorization code the session came from → 200 {}; the session is revoked', async () => {
+    const client = await TestClient.create(await world())
+    const { code, pkce } = await client.code()
+    const tokens = (await client.exchange(code, pkce.verifier)).json
+    expectRevokeOk(await client.revoke(code))
+    expectAsError(await client.refresh(tokens.refresh_token), 400, 'invalid_grant', 'Invalid refresh token')
+  })
+
+  it('token missing, empty, or a bogus token_type_hint → 400 invalid_request in the reference schema words', async () => {
+    const { client, tokens } = await loggedIn()
+    const prefix = 'Invalid request payload: '
+    expectAsError(await client.revoke(undefined as never), 400, 'invalid_request', `${prefix}Required at body.token, or Required at body.token`)
+    expectAsError(await client.revoke(''), 400, 'invalid_request', `${prefix}String must contain at least 1 character(s) at body.token`)
+    const hint = await client.revoke(tokens.refresh_token, { overrides: { token_type_hint: 'bogus' } })
+    expectAsError(hint, 400, 'invalid_request', `${prefix}Invalid enum value. Expected 'access_token' | 'refresh_token', received 'bogus' at body.token_type_hint`)
+  })
+
   it('DPoP from another key → 200 {} and NOT revoked', async () => {
     const { client, tokens } = await loggedIn()
     expectRevokeOk(await client.revoke(tokens.access_token, { key: await newDpopKey() }))

@@ -295,3 +295,35 @@ describe('token endpoint: refresh_token grant (reference-wire.md §5, §11.3)', 
     await expectAccess(client, res.json.access_token, true)
   })
 })
+
+describe('token endpoint: the request shape, checked first in the reference schema words', () => {
+  it('redirect_uri missing → 400 "Invalid request payload: Required at body.redirect_uri"; the code is not spent', async () => {
+    const { w, client } = await setup()
+    const { code, pkce } = await client.code()
+    const res = await client.exchange(code, pkce.verifier, { overrides: { redirect_uri: undefined } })
+    expectAsError(res, 400, 'invalid_grant', 'Invalid request payload: Required at body.redirect_uri')
+    expectTokenResponse(await client.exchange(code, pkce.verifier), w.accounts.plc.did)
+  })
+
+  it('grant_type unknown, code malformed, refresh token malformed → the reference messages', async () => {
+    const { client } = await setup()
+    const { code, pkce } = await client.code()
+    const discriminator = "Invalid discriminator value. Expected 'authorization_code' | 'refresh_token' | 'password' | 'client_credentials'"
+    expectAsError(await client.exchange(code, pkce.verifier, { overrides: { grant_type: 'Authorization_Code' } }), 400, 'invalid_grant', `Invalid request payload: ${discriminator} at body.grant_type`)
+    expectAsError(await client.exchange(code, pkce.verifier, { overrides: { code: '' } }), 400, 'invalid_grant', 'Invalid request payload: String must contain at least 1 character(s) at body.code')
+    expectAsError(await client.exchange(code, pkce.verifier, { overrides: { code: ` ${code}` } }), 400, 'invalid_grant', 'Invalid code: String must contain exactly 68 character(s) at code; Invalid code format at code')
+    expectAsError(await client.exchange(code, pkce.verifier, { overrides: { code_verifier: '' } }), 400, 'invalid_grant', 'Invalid request payload: String must contain at least 43 character(s) at body.code_verifier; Invalid at body.code_verifier')
+    expectAsError(await client.refresh('ref-0000'), 400, 'invalid_grant', 'Invalid refresh token: String must contain exactly 68 character(s) at refresh_token')
+  })
+
+  it('a public client that also sends a client_secret: ignored by the reference profile, refused by the strict one', async () => {
+    const reference = await setup()
+    const a = await reference.client.code()
+    const res = await reference.client.exchange(a.code, a.pkce.verifier, { overrides: { client_secret: 'secret' } })
+    expectTokenResponse(res, reference.w.accounts.plc.did)
+    const w = await world({ profile: 'strict' })
+    const strict = await TestClient.create(w)
+    const b = await strict.code()
+    expectAsError(await strict.exchange(b.code, b.pkce.verifier, { overrides: { client_secret: 'secret' } }), 400, 'invalid_client', 'client_secret is not supported by this server')
+  })
+})

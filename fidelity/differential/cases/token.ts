@@ -1,10 +1,14 @@
 /**
  * The token endpoint (code exchange and refresh) and revocation: each parameter of the code exchange missing,
- * empty or wrong; client authentication it does not expect; and the sequences over one code or one refresh
- * token: reuse, concurrent use, use after revocation, a proof of another key.
+ * empty, wrong or sent twice; client authentication it does not expect; and the sequences over one code or one
+ * refresh token: reuse, concurrent use, use after revocation or after the page was reopened, another client, a
+ * proof of another key or of the key bound at the code exchange. Nothing here waits for time to pass: the
+ * reference lets no test move its clock, so expired codes, refresh tokens and sessions are not probed.
  */
 import { randomBytes } from 'node:crypto'
-import { CLIENT_ID, CLIENT_REDIRECT, newKey, type Agent } from '../agent.ts'
+import { accessTokenHash } from '../../../protocol/jwk.ts'
+import { header } from '../../http.ts'
+import { Agent, CLIENT_ID, CLIENT_REDIRECT, newKey } from '../agent.ts'
 import type { Case } from '../case.ts'
 
 type Params = Record<string, string | undefined>
@@ -42,6 +46,9 @@ const CODE_VARIANTS: [string, (p: Params) => Params][] = [
   ['resource-param', (p) => ({ ...p, resource: 'http://localhost/' })],
   ['refresh-token-param', (p) => ({ ...p, refresh_token: 'ref-0000' })],
 ]
+
+/** Each parameter of the code exchange sent twice (a wrong value first, the right one last). */
+const DUPLICATED = ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'client_id']
 
 function codeCase(name: string, change: (p: Params) => Params): Case {
   return {
@@ -109,6 +116,51 @@ export function tokenCases(): Case[] {
       await agent.openAuthorize(requestUri ?? '', 'reopen')
       await agent.token(codeParams(code ?? '', v))
     }),
+    sequence('token/code-after-other-browser-open', 'token', async (agent) => {
+      const v = verifier()
+      const { code, requestUri } = await agent.login(v)
+      await agent.openAuthorize(requestUri ?? '', 'reopen-elsewhere', true, 'other')
+      await agent.token(codeParams(code ?? '', v))
+    }),
+    sequence('token/code-then-reopen', 'token', async (agent) => {
+      const v = verifier()
+      const { code, requestUri } = await agent.login(v)
+      await agent.token(codeParams(code ?? '', v), { label: 'exchange' })
+      await agent.openAuthorize(requestUri ?? '', 'reopen')
+    }),
+    sequence('token/code-other-client-id', 'token', async (agent) => {
+      const v = verifier()
+      const { code } = await agent.login(v)
+      const other = `http://localhost?redirect_uri=${encodeURIComponent(CLIENT_REDIRECT)}`
+      await agent.token({ ...codeParams(code ?? '', v), client_id: other }, { label: 'other-client' })
+      // The failed attempt spent the code: the right client cannot use it after.
+      await agent.token(codeParams(code ?? '', v), { label: 'right-client-after' })
+    }),
+    sequence('token/code-bad-verifier-then-good', 'token', async (agent) => {
+      const v = verifier()
+      const { code } = await agent.login(v)
+      await agent.token({ ...codeParams(code ?? '', v), code_verifier: verifier() }, { label: 'wrong-verifier' })
+      await agent.token(codeParams(code ?? '', v), { label: 'right-after' })
+    }),
+    sequence('token/code-short-verifier-then-good', 'token', async (agent) => {
+      const v = verifier()
+      const { code } = await agent.login(v)
+      // A request refused for its shape (before the code is looked up) does not spend the code.
+      await agent.token({ ...codeParams(code ?? '', v), code_verifier: 'short' }, { label: 'short-verifier' })
+      await agent.token(codeParams(code ?? '', v), { label: 'right-after' })
+    }),
+    ...DUPLICATED.map((name) =>
+      sequence(`token/code-duplicated-${name}`, 'token', async (agent) => {
+        const v = verifier()
+        const { code } = await agent.login(v)
+        const params = codeParams(code ?? '', v)
+        // The same parameter twice: first a wrong value, then the right one.
+        const wrong: Params = { grant_type: 'refresh_token', code: 'cod-0000', redirect_uri: 'http://127.0.0.1:8080/other', code_verifier: verifier(), client_id: 'http://localhost' }
+        const body = `${new URLSearchParams({ [name]: wrong[name]! })}&${new URLSearchParams(params as Record<string, string>)}`
+        const url = `${agent.issuer}/oauth/token`
+        await agent.exchange('token', url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', dpop: agent.proof('POST', url) }, body })
+      }),
+    ),
     sequence('token/code-json-body', 'token', async (agent) => {
       const v = verifier()
       const { code } = await agent.login(v)
@@ -137,6 +189,54 @@ export function tokenCases(): Case[] {
       const token = agent.values.get('refresh_token')
       const answers = await Promise.all([agent.token(refreshParams(token), { label: 'a', compared: false }), agent.token(refreshParams(token), { label: 'b', compared: false })])
       agent.observe('issued', String(answers.filter((r) => typeof r.json?.access_token === 'string').length))
+    }),
+    sequence('refresh/old-after-new-used', 'refresh', async (agent) => {
+      await agent.session()
+      const first = agent.values.get('refresh_token')
+      const second = await agent.token(refreshParams(first), { label: 'rotate-1' })
+      const third = await agent.token(refreshParams(second.json?.refresh_token), { label: 'rotate-2' })
+      await agent.token(refreshParams(first), { label: 'oldest' })
+      await agent.token(refreshParams(third.json?.refresh_token), { label: 'newest-after' })
+    }),
+    sequence('refresh/concurrent-3', 'refresh', async (agent) => {
+      await agent.session()
+      const token = agent.values.get('refresh_token')
+      const answers = await Promise.all(['a', 'b', 'c'].map((label) => agent.token(refreshParams(token), { label, compared: false })))
+      // Which wins is a race; what is compared is how many were issued, and whether the session survives.
+      agent.observe('issued', String(answers.filter((r) => typeof r.json?.access_token === 'string').length))
+      const winner = answers.find((r) => typeof r.json?.refresh_token === 'string')
+      await agent.token(refreshParams(winner?.json?.refresh_token), { label: 'winner-after' })
+    }),
+    sequence('refresh/key-bound-at-token', 'refresh', async (agent) => {
+      // PAR without a proof: the key is bound at the code exchange, with another key than the agent's own.
+      const v = verifier()
+      await agent.warm()
+      const parUrl = `${agent.issuer}/oauth/par`
+      const par = await agent.exchange('par-no-dpop', parUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(Agent.parParams(v) as Record<string, string>).toString(), compared: false })
+      const requestUri = String(par.json?.request_uri ?? '')
+      const page = await agent.openAuthorize(requestUri, 'setup-authorize', false)
+      const redirect = await agent.consent(requestUri, page)
+      const location = header(redirect, 'location')
+      const code = location ? (new URL(location).searchParams.get('code') ?? '') : ''
+      const tokenKey = newKey()
+      const issued = await agent.token(codeParams(code, v), { key: tokenKey, label: 'exchange-other-key' })
+      const refreshToken = issued.json?.refresh_token
+      await agent.token(refreshParams(refreshToken), { label: 'refresh-par-key' })
+      await agent.token(refreshParams(refreshToken), { key: tokenKey, label: 'refresh-token-key-after' })
+    }),
+    sequence('refresh/key-bound-at-token-ok', 'refresh', async (agent) => {
+      const v = verifier()
+      await agent.warm()
+      const parUrl = `${agent.issuer}/oauth/par`
+      const par = await agent.exchange('par-no-dpop', parUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(Agent.parParams(v) as Record<string, string>).toString(), compared: false })
+      const requestUri = String(par.json?.request_uri ?? '')
+      const page = await agent.openAuthorize(requestUri, 'setup-authorize', false)
+      const redirect = await agent.consent(requestUri, page)
+      const location = header(redirect, 'location')
+      const code = location ? (new URL(location).searchParams.get('code') ?? '') : ''
+      const tokenKey = newKey()
+      const issued = await agent.token(codeParams(code, v), { key: tokenKey, label: 'exchange-other-key' })
+      await agent.token(refreshParams(issued.json?.refresh_token), { key: tokenKey, label: 'refresh-token-key' })
     }),
     sequence('refresh/other-key', 'refresh', async (agent) => {
       await agent.session()
@@ -182,6 +282,31 @@ export function tokenCases(): Case[] {
     sequence('revoke/access-token', 'revoke', async (agent) => {
       await agent.session()
       await revoke(agent, agent.values.get('access_token'))
+      await agent.token(refreshParams(agent.values.get('refresh_token')), { label: 'refresh-after' })
+    }),
+    sequence('revoke/access-token-pds', 'revoke', async (agent) => {
+      await agent.session()
+      const token = agent.values.get('access_token') ?? ''
+      await revoke(agent, token)
+      const url = `${agent.pds}/xrpc/com.atproto.server.getSession`
+      await agent.warm(agent.pds)
+      await agent.exchange('pds-after', url, { headers: { authorization: `DPoP ${token}`, dpop: agent.proof('GET', url, {}, agent.key, accessTokenHash(token)) } })
+    }),
+    sequence('revoke/code-after-exchange', 'revoke', async (agent) => {
+      // The reference finds a session by its authorization code too (tokenManager.findToken).
+      const v = verifier()
+      const { code } = await agent.login(v)
+      const issued = await agent.token(codeParams(code ?? '', v), { label: 'exchange', compared: false })
+      await revoke(agent, code)
+      await agent.token(refreshParams(issued.json?.refresh_token), { label: 'refresh-after' })
+    }),
+    sequence('revoke/empty-token', 'revoke', async (agent) => {
+      await agent.warm()
+      await revoke(agent, '')
+    }),
+    sequence('revoke/other-client-id', 'revoke', async (agent) => {
+      await agent.session()
+      await revoke(agent, agent.values.get('refresh_token'), { client_id: 'http://localhost' })
       await agent.token(refreshParams(agent.values.get('refresh_token')), { label: 'refresh-after' })
     }),
     sequence('revoke/unknown', 'revoke', async (agent) => {
