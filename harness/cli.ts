@@ -228,7 +228,7 @@ program
       pc.bold('Why it matters'),
       `  ${s_.explain.why}`,
       pc.bold('Fault injected'),
-      `  ${s_.faults && Object.keys(s_.faults).length ? JSON.stringify(s_.faults) : 'none (good path)'}`,
+      `  ${s_.faults && Object.keys(s_.faults).length ? JSON.stringify(s_.faults) : 'completes' in s_.expect ? 'none (good path)' : 'none in the fault plan (the steps or the profile set the scene)'}`,
       pc.bold('Steps'),
       `  ${s_.steps.map((st) => st.op).join(' → ')}`,
       pc.bold('Expected client behaviour'),

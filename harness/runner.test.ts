@@ -43,6 +43,18 @@ describe('runScenario', () => {
     expect(expectation.observed).toBe('step 2 (callback) failed: NoWay: I refuse')
   })
 
+  it('declareScope: deploys the scope in the metadata the World serves; a loopback client has none (ERROR)', async () => {
+    const steps = [{ op: 'authorize' }, { op: 'callback' }, { op: 'declareScope', scope: 'transition:email' }] as const
+    const deploy = defineScenario({ ...login, id: 'deploy', client: 'confidential', steps: [...steps] })
+    const ok = await runScenario(deploy, options(() => officialNodeClient()))
+    expect(ok.checks.find((c) => c.checkId === 'scenario.expectation')?.status).toBe('PASS')
+    const note = JSON.stringify(ok.transcript).match(/"deployed":\{[^}]*\}/)?.[0]
+    expect(note).toBe('"deployed":{"client_id":"https://client.world.internal/oauth-client-metadata.json","scope":"atproto transition:generic transition:email"}')
+    const public_ = await runScenario({ ...deploy, client: 'public' }, options(() => officialNodeClient()))
+    expect(public_.verdict).toBe('ERROR')
+    expect(public_.checks.find((c) => c.checkId === 'harness.driver')!.reason).toMatch(/^ERR_SCENARIO_INVALID: declareScope needs a client whose metadata/)
+  })
+
   it('SKIPs a scenario whose capability the client lacks, with the reason', async () => {
     const needsRestore = defineScenario({ ...login, id: 'needs-restore', needs: ['restore'] })
     const result = await runScenario(

@@ -24,7 +24,7 @@ export default defineScenario({
     message: 'client metadata',
   },
   explain: {
-    tests: 'After a first login the AS holds the client\'s metadata document (the reference keeps it 10 min). The client\'s operator then deploys metadata that also declares transition:email, and the app asks for it at once. The AS still judges the request by its cached copy: 400 invalid_scope "Scope "transition:email" is not declared in the client metadata" (BP-118). The client must report that error with the AS\'s message and not send the PAR again.',
+    tests: 'After a first login the AS holds the client\'s metadata document (the reference keeps it 10 min). The client\'s operator then deploys metadata that also declares transition:email, and the app asks for it at once. The AS still judges the request by its cached copy: 400 invalid_scope "Scope "transition:email" is not declared in the client metadata" (BP-118). The client must report an error that names the client metadata as the cause and not send the PAR again.',
     why: 'An immediate retry meets the same cached copy, so a retry loop only hammers the AS, and a generic "login failed" hides that the cause is a deploy order the operator can fix.',
     fix: 'Deploy new scopes (and keys) first and use them only after the AS\'s cache interval (10 min at the reference); surface the PAR error_description and do not retry a 400 at once.',
   },

@@ -4,6 +4,7 @@ import { atcuteNodeClient } from '../../examples/clients/atcute-node/adapter.ts'
 import { runSuite } from '../../harness/runner.ts'
 import type { Topology } from '../../harness/world.ts'
 import { SCENARIOS } from '../../scenarios/index.ts'
+import { CATALOG_TEST_TIMEOUT_MS } from '../support/timeouts.ts'
 
 interface Expectations {
   scenarios: Record<string, { verdict: string; checks: string[]; topologies?: Topology[] }>
@@ -26,6 +27,6 @@ describe('@atcute/oauth-node-client (an independent client library, https only)'
       )
       expect(observed).toEqual(want)
       expect(report.totals.ERROR).toBe(0)
-    }, 60_000)
+    }, CATALOG_TEST_TIMEOUT_MS)
   }
 })
