@@ -3,6 +3,7 @@
  * build Worlds, define scenarios, and render or judge reports. The vitest helper is `atproto-oauth-conformance/vitest`.
  */
 export { runScenario, runSuite, runFailed, LOOPBACK_REDIRECT_URI, type DriverFactory, type RunOptions } from './runner.ts'
+export { checkEnvironment, EnvironmentError } from './environment.ts'
 export { createWorld, type Topology, type World, type WorldOptions } from './world.ts'
 export { defineScenario, type Expectation, type Family, type Level, type RequirementRef, type Scenario, type Step } from './scenario.ts'
 export {

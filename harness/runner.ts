@@ -543,7 +543,10 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Judge
   }
 }
 
-/** Runs scenarios (optionally in parallel) and builds the run report. */
+/**
+ * Runs scenarios (optionally in parallel) and builds the run report. Throws an EnvironmentError (and no report)
+ * when a World cannot start: the machine failed, not the client.
+ */
 export async function runSuite(options: RunOptions): Promise<RunReport> {
   const startedAt = new Date()
   const results: ScenarioResult[] = new Array(options.scenarios.length)
