@@ -185,13 +185,14 @@ describe('PAR: DPoP proof defects (reference-wire.md §3, §11.1)', () => {
     expectAsError(res, 401, 'invalid_dpop_proof', 'DPoP header cannot be empty')
   })
 
-  it('two DPoP header lines → 401 "DPoP header must contain a single proof" (source §11.1)', async () => {
+  // Node joins the two lines with ", ", so the reference reads one malformed JWS (differential dpop/header-repeated).
+  it('two DPoP header lines → 401 "Failed to verify DPoP proof: Invalid Compact JWS"', async () => {
     const { client } = await setup()
     await client.warmAs()
     const a = await client.asProof('/oauth/par')
     const b = await client.asProof('/oauth/par')
     const res = await client.post('/oauth/par', client.parParams(newPkce()), { headers: { dpop: [a, b] } })
-    expectAsError(res, 401, 'invalid_dpop_proof', 'DPoP header must contain a single proof')
+    expectAsError(res, 401, 'invalid_dpop_proof', 'Failed to verify DPoP proof: Invalid Compact JWS')
   })
 
   it('garbage in the DPoP header → 401 invalid_dpop_proof, no 500', async () => {
