@@ -93,7 +93,7 @@ export async function referencePushedRequest(
 }
 
 /** Reference authenticateClient() + Client.authenticate(): a "none" client ignores any credential it sent. */
-async function authenticateClient(as: AuthServer, credentials: OAuthClientCredentials): Promise<ClientMetadata> {
+export async function authenticateClient(as: AuthServer, credentials: OAuthClientCredentials): Promise<ClientMetadata> {
   const client = await as.clients.resolve(credentials.client_id)
   if (client.token_endpoint_auth_method === 'none') return client
   if (!('client_assertion' in credentials)) {

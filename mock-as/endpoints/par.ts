@@ -16,7 +16,7 @@ import { LIFETIMES } from '../lifetimes.ts'
 import { oauthHandler, stringParam } from '../http/oauth-handler.ts'
 import { ids, type PushedRequest } from '../store.ts'
 import type { BodyRequest } from '../../model/body.ts'
-import { parseReferencePar, referencePushedRequest } from './par-reference.ts'
+import { authenticateClient, parseReferencePar, referencePushedRequest } from './par-reference.ts'
 import { LexiconResolutionError } from '../permission-sets.ts'
 import { keptRequestScope, resolveIncludes } from '../scopes.ts'
 
@@ -144,9 +144,10 @@ async function referencePar(as: AuthServer, req: BodyRequest, params: unknown): 
   const { credentials, request: input } = await parseReferencePar(params)
   const proof = as.verifyDpop(req)
   if (!proof && as.deps.profile.parRequiresDpop) throw new InvalidDpopProofError('DPoP proof required')
+  const client = early?.client ?? (await authenticateClient(as, credentials))
   const failure = as.takeFailure('par')
   if (failure && 'status' in failure && !failure.afterCommit) throw injectedServerError(failure.status)
-  const request = await referencePushedRequest(as, credentials, input, proof, early?.client)
+  const request = await referencePushedRequest(as, credentials, input, proof, client)
   if (failure && 'status' in failure) throw injectedServerError(failure.status)
   const fault = as.deps.faults.parResponse
   const body = overrideDocument({ request_uri: request.requestUri, expires_in: LIFETIMES.parSeconds }, fault)

@@ -185,9 +185,8 @@ describe('PAR: DPoP proof defects (reference-wire.md §3, §11.1)', () => {
     expectAsError(res, 401, 'invalid_dpop_proof', 'DPoP header cannot be empty')
   })
 
-  // Node joins repeated header lines with ", " before the reference sees them, so the real server answers as
-  // for one malformed compact JWS (differential case dpop/header-repeated).
-  it('two DPoP header lines → 401 "Failed to verify DPoP proof: Invalid Compact JWS", as the real server answers', async () => {
+  // Node joins the two lines with ", ", so the reference reads one malformed JWS (differential dpop/header-repeated).
+  it('two DPoP header lines → 401 "Failed to verify DPoP proof: Invalid Compact JWS"', async () => {
     const { client } = await setup()
     await client.warmAs()
     const a = await client.asProof('/oauth/par')
