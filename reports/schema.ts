@@ -46,6 +46,11 @@ export interface RunReport {
   redacted: boolean
   /** Set when the run was interrupted (Ctrl-C): the scenarios it did not start are SKIP with reason "run interrupted". */
   incomplete?: true
+  /**
+   * `run --shard i/n`: this report holds part `index` of `count` of the `selected` scenarios the filters chose;
+   * `merge-reports` joins the parts.
+   */
+  shard?: { index: number; count: number; selected: number }
   totals: Record<Status, number> & { scenarios: number }
   scenarios: ScenarioResult[]
   /** Which catalog requirements the run's scenarios and checks exercised, and which are excluded and why. */

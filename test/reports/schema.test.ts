@@ -46,6 +46,7 @@ const maximal: DeepRequired<RunReport> = {
   topology: 'self-hosted',
   redacted: false,
   incomplete: true,
+  shard: { index: 2, count: 3, selected: 4 },
   totals: { PASS: 0, FAIL: 1, WARN: 0, SKIP: 0, INCONCLUSIVE: 0, ERROR: 0, scenarios: 1 },
   scenarios: [
     {
