@@ -31,6 +31,8 @@ export interface InteropClient {
   /** The configurations the client supports; the page shows every combination. */
   topologies: readonly Topology[]
   transports: readonly Transport[]
+  /** Which tests hold the expectations (a whole-catalog run, or a sample and `scripts/interop.ts --check`). */
+  heldBy?: string
   /** Why a configuration is left out, shown under the summary. */
   unsupported?: string
   /**
@@ -70,6 +72,7 @@ export const INTEROP_CLIENTS: readonly InteropClient[] = [
     findings: 'official-client-findings.md',
     topologies: BOTH,
     transports: ['http', 'https'],
+    heldBy: '`test/e2e/official-client.test.ts` runs the whole catalog entryway and self-hosted over http, and entryway over https',
     open: () => inProcess(async () => {
       const { officialNodeClient } = await import('../examples/clients/official-node/adapter.ts')
       return () => officialNodeClient()
@@ -84,6 +87,7 @@ export const INTEROP_CLIENTS: readonly InteropClient[] = [
     findings: 'official-client-findings.md#the-official-browser-client',
     topologies: BOTH,
     transports: ['http'],
+    heldBy: '`test/browser/browser-driver.test.ts` runs a sample (the good paths and two negative scenarios); the whole catalog runs with `--check` (2.5–5 min a topology on a 2-core machine)',
     unsupported: 'https: the browser driver reaches the World on loopback http only.',
     unavailable: chromiumMissing,
     open: browserExample,
@@ -97,6 +101,7 @@ export const INTEROP_CLIENTS: readonly InteropClient[] = [
     findings: 'atcute-client-findings.md',
     topologies: BOTH,
     transports: ['https'],
+    heldBy: '`test/e2e/atcute-node.test.ts` runs the whole catalog in both topologies',
     unsupported: 'http: the library speaks only https (it declares httpsOnly).',
     open: () => inProcess(async () => {
       const { atcuteNodeClient } = await import('../examples/clients/atcute-node/adapter.ts')
