@@ -160,11 +160,13 @@ describe('merge-reports', () => {
       expect(shard.shard).toEqual({ index: 1, count: 2, selected: IDS.length })
 
       await writeFile(join(dir, 'baseline.txt'), 'callback-iss-mismatch\n')
-      const [merged, baselined, missing] = await Promise.all([
+      const [merged, baselined, missing, badShard] = await Promise.all([
         cli('merge-reports', join(dir, 's2'), join(dir, 's1'), '--out', join(dir, 'merged')),
         cli('merge-reports', join(dir, 's1'), join(dir, 's2'), '--out', join(dir, 'baselined'), '--baseline', join(dir, 'baseline.txt')),
         cli('merge-reports', join(dir, 's1'), '--out', join(dir, 'missing')),
+        run('--shard', '3/2', '--report-dir', join(dir, 'bad')),
       ])
+      expect([badShard.code, badShard.stderr.trim()]).toEqual([2, 'error: --shard 3/2: expected i/n with 1 ≤ i ≤ n, e.g. 1/4'])
       expect(merged.code, merged.stderr).toBe(1)
       expect(merged.stdout).toContain(`merged 2 report(s) of client minimal (flaw=${FLAW}) (in-process), ${IDS.length} scenario(s)`)
       for (const format of REPORT_FORMATS) expect(merged.stdout).toContain(`report written to ${join(dir, 'merged', REPORT_FILES[format].file)}`)
