@@ -17,6 +17,7 @@ import { ALWAYS_ON_CHECKS } from '../scenarios/checks/index.ts'
 import { runSuite } from './runner.ts'
 import { checkEnvironment, EnvironmentError } from './environment.ts'
 import { selectScenarios } from './select.ts'
+import { parseShard, selectShard } from './shard.ts'
 import { DEFAULT_SERVE_PORT, serveWorld } from './serve.ts'
 import { TOOL_VERSION } from './version.ts'
 
@@ -88,9 +89,11 @@ program
   .option('--no-redact', 'keep tokens and codes in the report transcripts')
   .option('--baseline <file>', 'expected failures: listed FAILs/ERRORs do not fail the run, stale entries do')
   .option('--client-browser <url|example>', "drive a web client's page in Chromium (docs/browser-driver.md); example[?flaw=…] is the bundled SPA")
+  .option('--shard <i/n>', 'run part i of n of the selected scenarios (split by sorted id); join the parts with merge-reports (docs/ci.md)', parseShard)
   .action(exitsWhenDone(async (opts, cmd: Command) => {
-    const scenarios = selectScenarios(SCENARIOS, { ids: opts.scenario, families: opts.family, tags: opts.tag })
-    if (scenarios.length === 0) throw new HarnessError('ERR_CONFIG', 'the filters select no scenario')
+    const selected = selectScenarios(SCENARIOS, { ids: opts.scenario, families: opts.family, tags: opts.tag })
+    if (selected.length === 0) throw new HarnessError('ERR_CONFIG', 'the filters select no scenario')
+    const scenarios = opts.shard ? selectShard(selected, opts.shard) : selected
     const baseline = opts.baseline ? await readBaseline(opts.baseline, defaultVocabulary()) : undefined
     // Checked before the run: a report directory that cannot be written is a usage error now, not a lost report later.
     await prepareReportDir(opts.reportDir).catch((err: Error) => {
@@ -148,6 +151,7 @@ program
     // (an interrupted run has no result: its reports are marked incomplete).
     const judged = run.incomplete ? { report: run } : judgeRun(run, baseline && { file: opts.baseline, entries: baseline })
     const report = judged.report
+    if (opts.shard) report.shard = { ...opts.shard, selected: selected.length }
     console.log(summary(report))
     // Each file on its own: one that cannot be written is named, the others are still there.
     const files = await writeReportFiles(opts.reportDir, report)
@@ -253,6 +257,14 @@ program
 
 addBffCommand(program)
 addDpopCommands(program)
+
+program
+  .command('merge-reports')
+  .description("join the report.json files of sharded runs (run --shard i/n) into one set of reports")
+  .argument('<dir...>', "the shards' report directories (or their report.json files)")
+  .requiredOption('--out <dir>', 'where the merged reports go')
+  .option('--baseline <file>', 'expected failures, as for run')
+  .action(async (dirs: string[], opts) => (await import('./merge-reports.ts')).mergeReportsCommand(dirs, opts))
 
 try {
   await program.parseAsync()

@@ -48,6 +48,11 @@ export interface RunReport {
   incomplete?: true
   /** The run's result as the CLI's exit code says it, after the baseline (absent from an interrupted run). */
   result?: RunResult
+  /**
+   * `run --shard i/n`: this report holds part `index` of `count` of the `selected` scenarios the filters chose;
+   * `merge-reports` joins the parts.
+   */
+  shard?: { index: number; count: number; selected: number }
   totals: Record<Status, number> & { scenarios: number }
   scenarios: ScenarioResult[]
   /** Which catalog requirements the run's scenarios and checks exercised, and which are excluded and why. */

@@ -47,6 +47,7 @@ const maximal: DeepRequired<RunReport> = {
   redacted: false,
   incomplete: true,
   result: { status: 'PASS', failing: 0, baseline: { file: 'baseline.txt', known: 1, stale: [{ scenario: 'callback-iss-mismatch', check: 'dpop.ath', message: 'm' }] } },
+  shard: { index: 2, count: 3, selected: 4 },
   totals: { PASS: 0, FAIL: 1, WARN: 0, SKIP: 0, INCONCLUSIVE: 0, ERROR: 0, scenarios: 1 },
   scenarios: [
     {
