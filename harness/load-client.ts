@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { HarnessError } from '../protocol/errors.ts'
 import type { Driver } from './drivers/types.ts'
 
@@ -33,11 +34,12 @@ const TYPESCRIPT = /\.[cm]?ts$/
 export async function loadClient(spec: string): Promise<ClientModuleFactory> {
   const bundled = BUNDLED_CLIENTS[spec]
   const url = bundled ? new URL(bundled.module + OWN_EXTENSION, import.meta.url).href : localModule(spec)
+  if (spec === 'official') checkUndici()
   let mod: Record<string, unknown>
   try {
     mod = await importModule(url)
   } catch (err) {
-    throw new HarnessError('ERR_CONFIG', `--client ${spec}: ${describeLoadError(err, bundled)}`)
+    throw new HarnessError('ERR_CONFIG', `--client ${spec}: ${describeLoadError(err, bundled, fileURLToPath(url))}`)
   }
   const factory = defaultFactory(mod)
   if (typeof factory !== 'function') throw new HarnessError('ERR_CONFIG', `--client ${spec}: ${missingDefault(mod)}`)
@@ -59,10 +61,26 @@ function localModule(spec: string): string {
  */
 async function importModule(url: string): Promise<Record<string, unknown>> {
   if (TYPESCRIPT.test(new URL(url).pathname) && !typeScriptLoaded()) {
-    const { tsImport } = await import('tsx/esm/api')
-    return (await tsImport(url, import.meta.url)) as Record<string, unknown>
+    return (await (await typeScriptLoader()).import(url, import.meta.url)) as Record<string, unknown>
   }
   return (await import(url)) as Record<string, unknown>
+}
+
+/** tsx's namespaced loader: what `register({ namespace })` returns. */
+interface Loader {
+  import(specifier: string, parentURL: string): Promise<unknown>
+}
+let loader: Promise<Loader> | undefined
+
+/**
+ * tsx's ESM hooks in a namespace of their own: they compile the adapter and what it imports of the user's
+ * TypeScript, and nothing else. Not `tsImport` (its CommonJS hooks resolve the ESM packages a CommonJS
+ * adapter reaches with `require` conditions: "Package subpath … is not defined by exports"), nor a global
+ * `register()` (a CommonJS adapter then fails with "Cannot require() ES Module … in a cycle").
+ */
+function typeScriptLoader(): Promise<Loader> {
+  loader ??= import('tsx/esm/api').then(({ register }) => register({ namespace: 'atproto-oauth-conformance-adapter' }))
+  return loader
 }
 
 /** True when this process already runs TypeScript modules: this file is TypeScript, so something compiles it. */
@@ -96,17 +114,53 @@ function missingDefault(mod: Record<string, unknown>): string {
 function origin(err: Error): string | undefined {
   const frames = (err.stack ?? '').split('\n').slice(1)
   const frame = frames.find((f) => !/node:internal|[\\/]tsx[\\/]|[\\/]atproto-oauth-conformance[\\/]|[\\/]harness[\\/]load-client/.test(f))
-  return frame?.trim().replace(/^at\s+/, '')
+  if (!frame) return undefined
+  // tsx runs a CommonJS TypeScript module from a data: URL that names the file in its filePath parameter.
+  const compiled = /[?&]filePath=([^?&:\s)]+)/.exec(frame)
+  const where = compiled ? decodeURIComponent(compiled[1]!) : frame.trim().replace(/^at\s+/, '')
+  return where.replace(/\?namespace=[^:)\s]*/, '')
 }
 
 /** Node 20 cannot load undici 8 (it needs Node 22.19); @atproto-labs/fetch-node imports it on every Node. */
-const UNDICI_FIX = 'npm install undici_v8@npm:undici@8.0.2'
+const UNDICI_FIX = 'npm install --save-dev undici_v8@npm:undici@8.0.2'
+
+/** The version of `undici_v8` that @atproto-labs/fetch-node (under the official client) resolves, if found. */
+export function fetchNodeUndici(from: string = import.meta.url): string | undefined {
+  try {
+    let require = createRequire(from)
+    for (const pkg of ['@atproto/oauth-client-node', '@atproto-labs/handle-resolver-node', '@atproto-labs/fetch-node']) require = createRequire(require.resolve(pkg))
+    return (JSON.parse(readFileSync(require.resolve('undici_v8/package.json'), 'utf8')) as { version: string }).version
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Checked before the official client loads: on Node before 22.19 the undici 8 that npm installs for
+ * @atproto-labs/fetch-node (8.0.3 or later) throws as it loads, and, as a CommonJS module inside an ESM graph,
+ * crashes the process past any catch. Its undici 8 is used on Node 26 only; 8.0.2 still loads on Node 20.
+ */
+function checkUndici(node: string = process.versions.node): void {
+  const message = undiciProblem(node, fetchNodeUndici())
+  if (message) throw new HarnessError('ERR_CONFIG', `--client official: ${message}`)
+}
+
+/** Why the official client cannot load on this Node with this undici 8, or undefined when it can. */
+export function undiciProblem(node: string, undici: string | undefined): string | undefined {
+  if (!undici) return undefined
+  const [major = 0, minor = 0] = node.split('.').map(Number)
+  const [uMajor = 0, uMinor = 0, uPatch = 0] = undici.split('.').map(Number)
+  const nodeTooOld = major < 22 || (major === 22 && minor < 19)
+  const loadsOnOldNode = uMajor !== 8 || (uMinor === 0 && uPatch <= 2)
+  if (!nodeTooOld || loadsOnOldNode) return undefined
+  return `undici ${undici}, installed for @atproto-labs/fetch-node, does not load on Node ${node} (it needs Node 22.19). Fix: ${UNDICI_FIX} (docs/packaging.md), or use Node 22.19 or later`
+}
 
 /**
  * The real cause of a load failure and its fix, in one line: a syntax error with its place, a missing package
  * with the exact install command, a module that threw while it loaded with the frame where it did.
  */
-export function describeLoadError(error: unknown, bundled?: BundledClient): string {
+export function describeLoadError(error: unknown, bundled?: BundledClient, file?: string): string {
   const err = error instanceof Error ? error : new Error(String(error))
   const code = (err as NodeJS.ErrnoException).code
   const message = err.message.split('\n')[0]!
@@ -122,12 +176,13 @@ export function describeLoadError(error: unknown, bundled?: BundledClient): stri
     return `the package ${pkg} is not installed (${message}). Fix: ${install}`
   }
   const stack = err.stack ?? ''
-  if (/[\\/]node_modules[\\/]undici(?:_v\d+)?[\\/]/.test(stack) && Number(process.versions.node.split('.')[0]) < 22) {
-    return `undici does not load on Node ${process.versions.node} (${message}): the undici 8 that @atproto-labs/fetch-node imports needs Node 22.19. Fix: ${UNDICI_FIX} (docs/packaging.md), or use Node 22 or later`
+  if (/[\\/]node_modules[\\/]undici(?:_v\d+)?[\\/]/.test(stack) && Number(process.versions.node.split('.')[0]) < 23) {
+    return `undici does not load on Node ${process.versions.node} (${message}). Fix: ${UNDICI_FIX} (docs/packaging.md), or use Node 22.19 or later`
   }
   if (err.name === 'SyntaxError' || /Transform failed|Expected .* but found|Unexpected /.test(message)) {
-    const where = /^(?:file:\/\/)?(\/[^\s:]+:\d+)/m.exec(stack)?.[1] ?? origin(err)
-    return `the module has a syntax error: ${oneLine(err.message)}${where && !err.message.includes(where) ? ` (at ${where})` : ''}. Fix: correct the syntax`
+    // Node 20 names no place for a syntax error in an ES module: then the module loaded, or one it imports.
+    const where = /^(?:file:\/\/)?(\/[^\s:]+:\d+)/m.exec(stack)?.[1] ?? (file ? `${file} or a module it imports` : undefined)
+    return `the module has a syntax error: ${oneLine(err.message)}${where && !err.message.includes(where.split(' ')[0]!) ? ` (in ${where})` : ''}. Fix: correct the syntax`
   }
   const where = origin(err)
   return `the module threw while loading: ${err.name}: ${message}${where ? ` (at ${where})` : ''}. Fix: the error is in the module or in what it imports`
