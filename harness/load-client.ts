@@ -39,6 +39,11 @@ export async function loadClient(spec: string): Promise<ClientModuleFactory> {
   try {
     mod = await importModule(url)
   } catch (err) {
+    // tsx's namespaced loader cannot run a CommonJS .ts file on Node 23 and later (it asks Node's CommonJS loader
+    // for the file under its namespace query); .cts (CommonJS) and .mts (ESM) load.
+    if (/Cannot find module '[^']*\.ts\?namespace=/.test((err as Error)?.message ?? '')) {
+      throw new HarnessError('ERR_CONFIG', `--client ${spec}: a .ts adapter in a CommonJS project does not load on Node ${process.versions.node}. Fix: rename it to .mts (ESM) or .cts (CommonJS), or set "type": "module" in package.json`)
+    }
     throw new HarnessError('ERR_CONFIG', `--client ${spec}: ${describeLoadError(err, bundled, fileURLToPath(url))}`)
   }
   const factory = defaultFactory(mod)
@@ -171,8 +176,8 @@ export function describeLoadError(error: unknown, bundled?: BundledClient, file?
       return `the module imports a file that does not exist: ${message}. Fix: correct the import path (with its extension in ESM)`
     }
     const pkg = name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : name.split('/')[0]!
-    const exact = bundled?.packages.find((p) => p.slice(0, p.lastIndexOf('@')) === pkg)
-    const install = exact ? `npm install --save-dev ${bundled!.packages.join(' ')}` : `npm install --save-dev ${pkg}`
+    // A bundled client's library brings what its adapter imports: the exact versions this package is tested with.
+    const install = `npm install --save-dev ${bundled?.packages.length ? bundled.packages.join(' ') : pkg}`
     return `the package ${pkg} is not installed (${message}). Fix: ${install}`
   }
   const stack = err.stack ?? ''
