@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', 'conformance-report/**'],
+    exclude: ['node_modules/**', 'conformance-report/**', 'dist/**'],
     // The count reporter is also the watchdog: no test finished for AOC_TEST_WATCHDOG_MS (default 6 min) →
     // it names the stuck file(s), lists the processes under vitest, kills them and exits 1.
     reporters: ['default', './test/support/count-reporter.ts'],

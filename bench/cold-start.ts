@@ -2,12 +2,14 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { rm } from 'node:fs/promises'
+import { spawnSync } from 'node:child_process'
 import { exitWithParent, ROOT, startChild, tsxArgs } from './lib/child.ts'
 import { emit, summarize } from './lib/stats.ts'
 
 /**
- * Cold start of the mock stack: from spawning a process to the answer of its first request, for `serve` (the
- * CLI, as a user starts it) and for a minimal script that only creates a World; and the floors under both:
+ * Cold start of the mock stack: from spawning a process to the answer of its first request, for `serve` as a user
+ * of the package starts it (the built JavaScript in dist/, `npm run build`), for `serve` from the sources (tsx, as
+ * in a checkout) and for a minimal script that only creates a World; and the floors under them:
  * `node` alone and `node` with the tsx loader that runs the TypeScript sources.
  */
 exitWithParent()
@@ -78,23 +80,35 @@ async function bundleWorldScript(): Promise<string | undefined> {
   }
 }
 
+/** `npm run build`: dist/ as the package ships it. False when it cannot be built here. */
+function buildPackage(): boolean {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], { cwd: ROOT, stdio: 'ignore' }).status === 0
+}
+
+const built = buildPackage()
 const bundle = await bundleWorldScript()
 const bundled: { totalMs: number; readyMs: number; line: string }[] = []
 const serve: { totalMs: number; readyMs: number }[] = []
+const serveBuilt: { totalMs: number; readyMs: number }[] = []
 const world: { totalMs: number; readyMs: number; line: string }[] = []
 const node: number[] = []
 const tsx: number[] = []
 for (let i = 0; i < REPS; i++) {
   // A port found free can still be taken before serve binds it: then try other ports.
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePorts()
-    try {
-      serve.push(await coldStart(['bin/atproto-oauth-conformance.js', 'serve', '--port', String(port)], /authorization server\s+http/, (l) => /(http:\/\/\S+)/.exec(l)![1]!))
-      break
-    } catch (err) {
-      if (attempt === 3 || !/EADDRINUSE/.test((err as Error).message)) throw err
+  const cli = async (script: string, into: { totalMs: number; readyMs: number }[]) => {
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePorts()
+      try {
+        into.push(await coldStart([script, 'serve', '--port', String(port)], /authorization server\s+http/, (l) => /(http:\/\/\S+)/.exec(l)![1]!))
+        return
+      } catch (err) {
+        if (attempt === 3 || !/EADDRINUSE/.test((err as Error).message)) throw err
+      }
     }
   }
+  // The bin runs the sources through tsx in a checkout; the package's bin runs dist/harness/cli.js.
+  await cli('bin/atproto-oauth-conformance.js', serve)
+  if (built) await cli('dist/harness/cli.js', serveBuilt)
   world.push(await coldStart(tsxArgs('bench/servers/cold-start.ts'), /^READY /, (l) => l.split(' ')[1]!))
   if (bundle) bundled.push(await coldStart([bundle], /^READY /, (l) => l.split(' ')[1]!))
   node.push(await exitTime(['-e', '0']))
@@ -103,6 +117,7 @@ for (let i = 0; i < REPS; i++) {
 if (bundle) await rm(bundle, { force: true })
 emit({
   serveCli: { firstAnswerMs: summarize(serve.map((s) => s.totalMs)), readyLineMs: summarize(serve.map((s) => s.readyMs)) },
+  serveBuiltCli: built ? { firstAnswerMs: summarize(serveBuilt.map((s) => s.totalMs)), readyLineMs: summarize(serveBuilt.map((s) => s.readyMs)) } : undefined,
   createWorldScript: {
     firstAnswerMs: summarize(world.map((s) => s.totalMs)),
     readyLineMs: summarize(world.map((s) => s.readyMs)),

@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// The harness is written in TypeScript and runs through tsx's loader, so there is no build step to forget.
-import { register } from 'tsx/esm/api'
+// Installed from npm, the CLI is the built JavaScript in dist/ (npm run build, run by npm pack): no TypeScript
+// loader on the way. In a checkout of the repository the TypeScript sources sit next to this folder and run
+// through tsx, so an old build never answers for the current sources.
+import { existsSync } from 'node:fs'
 
-register()
-await import('../harness/cli.ts')
+const source = new URL('../harness/cli.ts', import.meta.url)
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api')
+  register()
+  await import(source.href)
+} else {
+  await import('../dist/harness/cli.js')
+}

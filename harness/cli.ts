@@ -2,24 +2,27 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { isIP } from 'node:net'
 import pc from 'picocolors'
 import { HarnessError } from '../protocol/errors.ts'
-import { describeBaseline, judgeRun, readBaseline } from '../reports/baseline.ts'
-import { defaultVocabulary } from './baseline-vocabulary.ts'
-import { prepareReportDir, writeReportFiles } from '../reports/write.ts'
-import { REQUIREMENTS } from '../scenarios/catalog.ts'
-import { SCENARIOS } from '../scenarios/index.ts'
-import { BFF_SCENARIOS } from '../scenarios/bff/index.ts'
 import { addBffCommand } from './bff/command.ts'
 import { addDpopCommands } from './dpop-command.ts'
-import { consoleText, progressLine, runHeader, summary } from './console.ts'
-import { openClient } from './open-client.ts'
-import { coverage, loadExclusions } from './coverage.ts'
-import { ALWAYS_ON_CHECKS } from '../scenarios/checks/index.ts'
-import { runSuite } from './runner.ts'
-import { checkEnvironment, EnvironmentError } from './environment.ts'
-import { selectScenarios } from './select.ts'
-import { parseShard, selectShard } from './shard.ts'
-import { DEFAULT_SERVE_PORT, serveWorld } from './serve.ts'
+import { DEFAULT_SERVE_PORT } from './serve-port.ts'
+import { parseShard } from './shard.ts'
 import { TOOL_VERSION } from './version.ts'
+
+// Each command imports what it needs when it runs: `serve` must not pay for the scenario catalog, the reports
+// or the drivers (its cold start is in the bench), nor `--help` for any of them.
+const runModules = () =>
+  Promise.all([
+    import('../reports/baseline.ts'),
+    import('./baseline-vocabulary.ts'),
+    import('../reports/write.ts'),
+    import('../scenarios/index.ts'),
+    import('./console.ts'),
+    import('./open-client.ts'),
+    import('./runner.ts'),
+    import('./select.ts'),
+    import('./shard.ts'),
+    import('./environment.ts'),
+  ])
 
 /** The signals that stop a run, and the exit code each gives (128 + its number, as a shell reports it). */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
@@ -91,6 +94,18 @@ program
   .option('--client-browser <url|example>', "drive a web client's page in Chromium (docs/browser-driver.md); example[?flaw=…] is the bundled SPA")
   .option('--shard <i/n>', 'run part i of n of the selected scenarios (split by sorted id); join the parts with merge-reports (docs/ci.md)', parseShard)
   .action(exitsWhenDone(async (opts, cmd: Command) => {
+    const [
+      { describeBaseline, judgeRun, readBaseline },
+      { defaultVocabulary },
+      { prepareReportDir, writeReportFiles },
+      { SCENARIOS },
+      { consoleText, progressLine, runHeader, summary },
+      { openClient },
+      { runSuite },
+      { selectScenarios },
+      { selectShard },
+      { checkEnvironment, EnvironmentError },
+    ] = await runModules()
     const selected = selectScenarios(SCENARIOS, { ids: opts.scenario, families: opts.family, tags: opts.tag })
     if (selected.length === 0) throw new HarnessError('ERR_CONFIG', 'the filters select no scenario')
     const scenarios = opts.shard ? selectShard(selected, opts.shard) : selected
@@ -182,7 +197,14 @@ program
   .description('list the scenarios with their requirement ids')
   .option('--json', 'machine-readable output')
   .option('--coverage', 'map every requirement of the spec catalog to the scenarios and checks that test it')
-  .action((opts) => {
+  .action(async (opts) => {
+    const [{ REQUIREMENTS }, { SCENARIOS }, { BFF_SCENARIOS }, { coverage, loadExclusions }, { ALWAYS_ON_CHECKS }] = await Promise.all([
+      import('../scenarios/catalog.ts'),
+      import('../scenarios/index.ts'),
+      import('../scenarios/bff/index.ts'),
+      import('./coverage.ts'),
+      import('../scenarios/checks/index.ts'),
+    ])
     if (opts.coverage) {
       const rows = coverage(REQUIREMENTS.values(), [...SCENARIOS, ...BFF_SCENARIOS], ALWAYS_ON_CHECKS, loadExclusions())
       if (opts.json) return console.log(JSON.stringify(rows, null, 2))
@@ -217,7 +239,12 @@ program
   .command('explain')
   .description('explain a scenario: what it tests, why, the fault, the expected behaviour and how to fix a failure')
   .argument('<id>', 'scenario id')
-  .action((id: string) => {
+  .action(async (id: string) => {
+    const [{ REQUIREMENTS }, { SCENARIOS }, { selectScenarios }] = await Promise.all([
+      import('../scenarios/catalog.ts'),
+      import('../scenarios/index.ts'),
+      import('./select.ts'),
+    ])
     const [s] = selectScenarios(SCENARIOS, { ids: [id] })
     const s_ = s!
     const lines = [
@@ -252,6 +279,7 @@ program
   .option('--host <address>', 'address to bind (0.0.0.0 only inside a container whose ports are published to loopback)', '127.0.0.1')
   .action(async (opts) => {
     if (isIP(opts.host) === 0) throw new HarnessError('ERR_CONFIG', `--host ${opts.host}: give an IP address (127.0.0.1, or 0.0.0.0 inside a container)`)
+    const { serveWorld } = await import('./serve.ts')
     await serveWorld({ profile: opts.profile, topology: opts.topology, basePort: opts.port, host: opts.host })
   })
 
@@ -269,6 +297,7 @@ program
 try {
   await program.parseAsync()
 } catch (err) {
+  const { consoleText } = await import('./console.ts')
   if (err instanceof HarnessError) {
     console.error(pc.red(`error: ${consoleText(err.message)}`))
     if (program.opts().debug) console.error(err.stack)

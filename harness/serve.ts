@@ -9,7 +9,7 @@ import { createWorld, type Topology, type World } from './world.ts'
  * The first of serve's five ports by default: 6583–6587. Not 2583, the reference PDS's own default (and the
  * atproto dev environment's 2582–2587), so that serve runs beside a local PDS.
  */
-export const DEFAULT_SERVE_PORT = 6583
+export { DEFAULT_SERVE_PORT } from './serve-port.ts'
 
 /** What each of the five ports serves, in order from the first. */
 const PORT_ROLES = ['authorization server', 'PDS', 'identity', 'client host', 'control API'] as const

@@ -14,7 +14,7 @@ import {
 import type { AuthorizationResponse } from '../../../harness/user-agent.ts'
 import { confidentialClient, loopbackClient, nativeClient } from './client-auth.ts'
 import { createStores, MinimalOAuthClient, type ClientStores, type OAuthSession, type ResponseMode } from './client.ts'
-import { NO_FLAWS, type Flaws } from './flaws.ts'
+import { NO_FLAWS, parseFlaws, type Flaws } from './flaws.ts'
 
 /** Every error of the client is its refusal, with its code (OAuthClientError) or its class name (a crash). */
 function rejected(err: unknown): ClientRejected {
@@ -125,3 +125,18 @@ export function minimalClient(flaws: Flaws = NO_FLAWS, setup: MinimalClientSetup
     },
   }
 }
+
+/**
+ * `--client minimal` (or `--client examples/clients/minimal/adapter.ts`): one driver per scenario.
+ * `--client-option flaw=a,b` switches on deliberate flaws (README.md); an unknown name is an error listing the
+ * known ones. `--client-option responseMode=query|fragment|form_post` picks the response mode it asks for.
+ */
+export default function createMinimalClient(options: Record<string, string> = {}): ReturnType<typeof minimalClient> {
+  const mode = options.responseMode
+  if (mode !== undefined && !RESPONSE_MODES.includes(mode as ResponseMode)) {
+    throw new Error(`unknown responseMode "${mode}" for the minimal client (known: ${RESPONSE_MODES.join(', ')})`)
+  }
+  return minimalClient(parseFlaws(options.flaw), { responseMode: mode as ResponseMode | undefined })
+}
+
+const RESPONSE_MODES: readonly ResponseMode[] = ['query', 'fragment', 'form_post']
