@@ -241,7 +241,18 @@ async function runSteps(world: World, driver: Driver, scenario: Scenario, ms: nu
             url: response.url,
           })
           lastResponse = new URLSearchParams(response.params)
-          const session = await timeout(driver.callback(response.params, response), ms, 'callback')
+          // A page opened too late ends the login at the AS (the reference redirects access_denied "This request
+          // has expired"): the client refusing that callback is the login ending there, not a failed step.
+          const lateDenial = step.openAfterSeconds !== undefined && response.params.get('error') === 'access_denied'
+          const session = await timeout(driver.callback(response.params, response), ms, 'callback').catch((err: unknown) => {
+            if (!lateDenial || !isClientRejected(err)) throw err
+            world.transcript.note(`the authorization server denied the late request and the client refused the callback, so this login ends here: ${err.message}`)
+            return undefined
+          })
+          if (!session) {
+            result = { authorizationPage: 'denied' }
+            break
+          }
           sub = session.sub
           result = session
           break

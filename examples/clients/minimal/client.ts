@@ -144,6 +144,8 @@ export class MinimalOAuthClient {
   readonly clock: ClientClock
   /** Only with the cache-identity-forever flaw: handle → DID, never expired. */
   readonly #handleCache = new Map<string, string>()
+  /** reuse-pushed-request flaw only: authorization URLs by login input, kept until a login succeeds. */
+  readonly #unfinishedLogins = new Map<string, string>()
 
   constructor(readonly options: ClientOptions) {
     this.flaws = options.flaws ?? NO_FLAWS
@@ -430,8 +432,10 @@ export class MinimalOAuthClient {
    */
   async authorize(input: string, options: { scope?: string } = {}): Promise<URL> {
     if (this.flaws.has('reuse-pushed-request')) {
-      const unfinished = [...this.#stores.states.values()].find((p) => p.input === input && p.authorizationUrl)
-      if (unfinished) return new URL(unfinished.authorizationUrl!)
+      // The flaw: an authorization URL is kept per login input until a login succeeds, even one that ended in an
+      // error callback, and handed out again.
+      const unfinished = this.#unfinishedLogins.get(input)
+      if (unfinished) return new URL(unfinished)
     }
     const target = parseLoginInput(input)
     let issuer: string
@@ -533,6 +537,7 @@ export class MinimalOAuthClient {
       responseMode,
       ...(this.flaws.has('reuse-pushed-request') ? { input, authorizationUrl: authorizationUrl.href } : {}),
     })
+    if (this.flaws.has('reuse-pushed-request')) this.#unfinishedLogins.set(input, authorizationUrl.href)
     return authorizationUrl
   }
 
@@ -666,6 +671,7 @@ export class MinimalOAuthClient {
         await this.#revokeQuietly(this.signer(oldKey, oldKey.thumbprint), previous.metadata, previous.tokens)
       }
       this.#persist({ did, issuer: pending.issuer, metadata, pds, dpopKey: pending.dpopKey, tokens })
+      if (pending.input !== undefined) this.#unfinishedLogins.delete(pending.input)
       return new OAuthSession(this, did)
     } catch (err) {
       // REVOKE-06: tokens we refuse are revoked before the error is reported.
