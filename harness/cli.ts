@@ -95,7 +95,7 @@ program
   .option('--shard <i/n>', 'run part i of n of the selected scenarios (split by sorted id); join the parts with merge-reports (docs/ci.md)', parseShard)
   .action(exitsWhenDone(async (opts, cmd: Command) => {
     const [
-      { describeBaseline, judgeRun, readBaseline },
+      { judgeRun, readBaseline, resultLines },
       { defaultVocabulary },
       { prepareReportDir, writeReportFiles },
       { SCENARIOS },
@@ -179,17 +179,10 @@ program
       process.exitCode = SIGNAL_EXIT_CODES[stoppedBy ?? 'SIGINT']
       return
     }
-    const outcome = judged.outcome
-    if (outcome) {
-      for (const line of describeBaseline(outcome)) console.log(line)
-      console.log(
-        report.result?.status === 'FAIL'
-          ? pc.red(`result: FAIL (${outcome.failing.length} failure(s) not in ${opts.baseline}, ${outcome.stale.length} stale entr${outcome.stale.length === 1 ? 'y' : 'ies'})`)
-          : pc.green(`result: PASS (${outcome.baselined.length} known failure(s) listed in ${opts.baseline})`),
-      )
-    }
+    const { lines, failed } = resultLines(report, judged.outcome, opts.baseline)
+    for (const line of lines) console.log(line.startsWith('result: ') ? (failed ? pc.red(line) : pc.green(line)) : line)
     // A report file that could not be written fails the run too (exit 1, never 2: the run itself completed).
-    process.exitCode = report.result?.status === 'FAIL' || files.failed.length > 0 ? 1 : 0
+    process.exitCode = failed || files.failed.length > 0 ? 1 : 0
   }))
 
 program

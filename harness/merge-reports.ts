@@ -11,7 +11,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import pc from 'picocolors'
 import { tally } from '../model/verdict.ts'
 import { HarnessError } from '../protocol/errors.ts'
-import { describeBaseline, judgeRun, readBaseline } from '../reports/baseline.ts'
+import { judgeRun, readBaseline, resultLines } from '../reports/baseline.ts'
 import { prepareReportDir, writeReportFiles } from '../reports/write.ts'
 import type { RunReport } from '../reports/schema.ts'
 import { REQUIREMENTS } from '../scenarios/catalog.ts'
@@ -152,14 +152,7 @@ export async function mergeReportsCommand(paths: string[], opts: { out: string; 
     process.exitCode = 1
     return
   }
-  const outcome = judged.outcome
-  if (outcome) {
-    for (const line of describeBaseline(outcome)) console.log(line)
-    console.log(
-      report.result?.status === 'FAIL'
-        ? pc.red(`result: FAIL (${outcome.failing.length} failure(s) not in ${opts.baseline}, ${outcome.stale.length} stale entr${outcome.stale.length === 1 ? 'y' : 'ies'})`)
-        : pc.green(`result: PASS (${outcome.baselined.length} known failure(s) listed in ${opts.baseline})`),
-    )
-  }
-  process.exitCode = report.result?.status === 'FAIL' || files.failed.length > 0 ? 1 : 0
+  const { lines, failed } = resultLines(report, judged.outcome, opts.baseline)
+  for (const line of lines) console.log(line.startsWith('result: ') ? (failed ? pc.red(line) : pc.green(line)) : line)
+  process.exitCode = failed || files.failed.length > 0 ? 1 : 0
 }

@@ -159,9 +159,17 @@ function baseApp(): Express {
   return app
 }
 
-/** Express's HTML 404 (as the reference answers), and an error handler that never lets express answer with its HTML 500 page. */
-function finishApp(app: Express, onFault: (err: unknown, where: string) => void): void {
-  app.use(sendExpressNotFound)
+/**
+ * The 404 for a path no route takes (Express's HTML page on the AS and PDS, as the reference PDS answers; a JSON
+ * one on the identity and client hosts, which are not a PDS), and an error handler that never lets express answer
+ * with its HTML 500 page.
+ */
+function finishApp(app: Express, onFault: (err: unknown, where: string) => void, expressPages: boolean): void {
+  app.use((req: Request, res: Response) => {
+    if (expressPages) return sendExpressNotFound(req, res)
+    res.status(404).setHeader('Content-Type', 'application/json')
+    res.end(JSON.stringify({ error: 'not_found', error_description: `Cannot ${req.method} ${req.path}` }))
+  })
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = (err as { status?: number }).status
     if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -263,7 +271,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
       }),
     )
     mount(app)
-    finishApp(app, onFault)
+    finishApp(app, onFault, name === 'as' || name === 'pds')
     const server = await listenLoopback(app, port, options.bindHost, connections)
     servers.push(server)
     return server

@@ -287,3 +287,13 @@ export function judgeRun(report: RunReport, baseline?: { file: string; entries: 
   }
   return { report: { ...report, scenarios, result }, outcome }
 }
+
+/** The console's closing lines for a judged run: the baseline's findings, then the result. */
+export function resultLines(report: RunReport, outcome: BaselineOutcome | undefined, file: string | undefined): { lines: string[]; failed: boolean } {
+  const failed = report.result?.status === 'FAIL'
+  if (!outcome) return { lines: [], failed }
+  const result = failed
+    ? `result: FAIL (${outcome.failing.length} failure(s) not in ${file}, ${outcome.stale.length} stale entr${outcome.stale.length === 1 ? 'y' : 'ies'})`
+    : `result: PASS (${outcome.baselined.length} known failure(s) listed in ${file})`
+  return { lines: [...describeBaseline(outcome), result], failed }
+}

@@ -13,7 +13,12 @@ import type { Target } from '../target.ts'
 export const CLIENT_REDIRECT = 'http://127.0.0.1:8080/callback'
 export const CLIENT_SCOPE = 'atproto transition:generic'
 /** The loopback client the recordings used. */
-export const CLIENT_ID = `http://localhost?redirect_uri=${encodeURIComponent(CLIENT_REDIRECT)}&scope=${encodeURIComponent(CLIENT_SCOPE)}`
+export const CLIENT_ID = loopbackClientId(CLIENT_SCOPE)
+
+/** A loopback client id (the AS builds its metadata from the query): our redirect_uri and this scope. */
+export function loopbackClientId(scope: string): string {
+  return `http://localhost?redirect_uri=${encodeURIComponent(CLIENT_REDIRECT)}&scope=${encodeURIComponent(scope)}`
+}
 
 const NAVIGATION = { 'sec-fetch-site': 'none', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', accept: 'text/html' }
 
@@ -73,6 +78,15 @@ export class Agent {
   readonly #cookies = new Map<string, string>()
   /** Values this side was handed out, by the name a case gives them (code, refresh token…). */
   readonly values = new Map<string, string>()
+  /** The client this agent logs in as (the recordings' loopback client unless a case declares another scope). */
+  clientId = CLIENT_ID
+  clientScope = CLIENT_SCOPE
+
+  /** Logs in from now on as a loopback client declaring this scope (granular permissions). */
+  useClientScope(scope: string): void {
+    this.clientScope = scope
+    this.clientId = loopbackClientId(scope)
+  }
 
   constructor(readonly target: Target) {}
 
@@ -174,14 +188,18 @@ export class Agent {
     const res = await this.exchange(label, url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', dpop: this.proof('POST', url) },
-      body: form(Agent.parParams(verifier, extra)),
+      body: form(Agent.parParams(verifier, { client_id: this.clientId, scope: this.clientScope, ...extra })),
       compared: label !== 'setup-par',
     })
     const uri = res.json?.request_uri
+    if (typeof uri === 'string') this.#requestedScope.set(uri, extra.scope ?? this.clientScope)
     return typeof uri === 'string' ? uri : undefined
   }
 
-  authorizeUrl(requestUri: string, clientId = CLIENT_ID): string {
+  /** The scope each pushed request asked for (the reference's consent call names what the user approves). */
+  readonly #requestedScope = new Map<string, string>()
+
+  authorizeUrl(requestUri: string, clientId = this.clientId): string {
     return `${this.issuer}/oauth/authorize?${new URLSearchParams({ client_id: clientId, request_uri: requestUri })}`
   }
 
@@ -225,7 +243,7 @@ export class Agent {
         const rejected = await api('reject', {}, { authorization: `Bearer ${bearer}` })
         return typeof rejected.json?.url === 'string' ? this.#follow(rejected.json.url, referer, outcome) : rejected
       }
-      const approved = await api('consent', { did, scope: CLIENT_SCOPE }, { authorization: `Bearer ${bearer}` })
+      const approved = await api('consent', { did, scope: this.#requestedScope.get(requestUri) ?? this.clientScope }, { authorization: `Bearer ${bearer}` })
       return typeof approved.json?.url === 'string' ? this.#follow(approved.json.url, referer, outcome) : approved
     }
     const fields = new URLSearchParams()
@@ -283,11 +301,11 @@ export class Agent {
   }
 
   /** A login and the code exchange: the token response (access and refresh token in `values`). */
-  async session(verifier = randomBytes(32).toString('base64url')): Promise<HttpResult | undefined> {
-    const { code } = await this.login(verifier)
+  async session(verifier = randomBytes(32).toString('base64url'), extra: Record<string, string | undefined> = {}): Promise<HttpResult | undefined> {
+    const { code } = await this.login(verifier, extra)
     if (!code) return undefined
     const res = await this.token(
-      { grant_type: 'authorization_code', code, redirect_uri: CLIENT_REDIRECT, code_verifier: verifier, client_id: CLIENT_ID },
+      { grant_type: 'authorization_code', code, redirect_uri: CLIENT_REDIRECT, code_verifier: verifier, client_id: this.clientId },
       { label: 'setup-token', compared: false },
     )
     if (typeof res.json?.access_token === 'string') this.values.set('access_token', res.json.access_token)

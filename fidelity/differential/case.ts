@@ -1,7 +1,7 @@
 /** The shape of a differential case: an id, the area it covers, and what it does with one side's agent. */
 import type { Agent } from './agent.ts'
 
-export type Area = 'par' | 'dpop' | 'authorize' | 'token' | 'refresh' | 'revoke' | 'metadata' | 'pds'
+export type Area = 'par' | 'dpop' | 'authorize' | 'token' | 'refresh' | 'revoke' | 'metadata' | 'pds' | 'permissions'
 
 export interface Case {
   /** Stable and unique: the capture file names and the deviation list refer to it. */

@@ -19,6 +19,7 @@ import { referenceStatus } from '../reference/control.ts'
 import { liveTarget } from '../target.ts'
 import { writeRecording } from './recording.ts'
 import { byArea, groupDifferences } from './report.ts'
+import { allCases } from './cases/index.ts'
 import { runDifferential } from './run.ts'
 
 interface Options {
@@ -75,7 +76,10 @@ const program = new Command('differential')
     const file = resolve(options.json)
     mkdirSync(dirname(file), { recursive: true })
     writeFileSync(file, JSON.stringify({ ...run, groups, cases: run.cases.map(({ live, mock, ...rest }) => rest) }, null, 1))
-    if (options.record) console.log(`recorded ${writeRecording(run)} cases to fidelity/differential/recorded.json`)
+    if (options.record) {
+      const known = new Set(allCases().map((c) => c.id))
+      console.log(`recorded ${writeRecording(run, known)} cases into fidelity/differential/recorded.json`)
+    }
     process.exitCode = run.differ === 0 ? 0 : 1
   })
 

@@ -3,7 +3,7 @@
  * the comparison reads) plus the raw answer for a reader (status, headers, the start of the body). `npm test`
  * replays the cases against a World and compares with it, so the real server is needed only to re-record.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { REFERENCE_VERSIONS } from '../reference/install.ts'
 import type { WireFacts } from '../compare.ts'
@@ -29,8 +29,14 @@ export interface Recording {
 
 const BODY_KEPT = 1024
 
-export function writeRecording(run: DifferentialRun, file = RECORDING_FILE): number {
+/**
+ * Writes the run's cases into the recording: a partial run (`--only`) replaces its own cases and keeps the
+ * others, except those no case list holds any more (`known`).
+ */
+export function writeRecording(run: DifferentialRun, known: ReadonlySet<string>, file = RECORDING_FILE): number {
+  const previous = existsSync(file) ? readRecording(file).cases : {}
   const cases: Record<string, RecordedStep[]> = {}
+  for (const [id, steps] of Object.entries(previous)) if (known.has(id)) cases[id] = steps
   for (const c of run.cases) {
     if (c.error) continue
     cases[c.id] = c.recorded
@@ -41,7 +47,7 @@ export function writeRecording(run: DifferentialRun, file = RECORDING_FILE): num
     cases,
   }
   writeFileSync(file, `${JSON.stringify(recording, null, 1)}\n`)
-  return Object.keys(cases).length
+  return run.cases.filter((c) => !c.error).length
 }
 
 export function readRecording(file = RECORDING_FILE): Recording {

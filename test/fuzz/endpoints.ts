@@ -604,8 +604,9 @@ export function judgeAnswer(ep: FuzzEndpoint, built: BuiltRequest, outcome: RawO
     return `a JSON error without a string "error": ${where}`
   }
   if (/^text\/html/i.test(type) && /<html[\s>]/i.test(text) && /<\/html>\s*$/i.test(text)) {
-    // reference §2, §4: the AS's authorize and consent pages, and Express's 404 page under /oauth.
-    const htmlHere = ep.shapes.includes('html') || (ep.server === 'as' && status === 404 && path.startsWith('/oauth'))
+    // reference §2, §4: the AS's authorize and consent pages, and Express's 404 page for any path the AS or the
+    // PDS has no route for (the OAuth routes match exactly: no trailing slash, no other case, no HEAD).
+    const htmlHere = ep.shapes.includes('html') || ((ep.server === 'as' || ep.server === 'pds') && status === 404)
     return htmlHere ? undefined : `an HTML error from an endpoint that answers JSON: ${where}`
   }
   if (/^text\/plain/i.test(type) && text.length > 0 && ep.shapes.includes('text')) return undefined

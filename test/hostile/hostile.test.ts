@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { fetchPoolTables } from '../../harness/http/fetch-pools.ts'
 import { officialNodeClient } from '../../examples/clients/official-node/adapter.ts'
 import type { Driver } from '../../harness/drivers/types.ts'
 import { REQUEST_BUDGET, runSuite } from '../../harness/runner.ts'
@@ -30,11 +31,11 @@ function reasons(result: ScenarioResult): string[] {
   return result.checks.filter((c) => c.status === 'ERROR' || c.status === 'FAIL').map((c) => `${c.checkId}: ${c.reason ?? c.observed ?? ''}`)
 }
 
-/** The origins Node's fetch keeps a connection pool for (undici's global dispatcher; see harness/http/fetch-pools.ts). */
+/** The origins Node's fetch keeps a connection pool for (undici's global dispatchers; see harness/http/fetch-pools.ts). */
 function fetchPoolOrigins(): string[] {
-  const dispatcher = (globalThis as Record<symbol, object>)[Symbol.for('undici.globalDispatcher.1')]!
-  const key = Object.getOwnPropertySymbols(dispatcher).find((s) => s.description === 'clients')!
-  return [...((dispatcher as Record<symbol, Map<string, unknown>>)[key]!.keys())]
+  const tables = fetchPoolTables()
+  expect(tables.length, 'no pool table found under the global dispatchers').toBeGreaterThan(0)
+  return tables.flatMap((pools) => [...pools.keys()])
 }
 
 describe('hostile clients', () => {

@@ -632,7 +632,8 @@ export class MinimalOAuthClient {
     const dpopKey = await DpopKey.fromJwk(pending.dpopKey)
     const signer = this.signer(dpopKey, dpopKey.thumbprint)
     const verifier = this.flaws.has('wrong-verifier') ? random(32) : pending.verifier
-    const grant = { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: pending.redirectUri }
+    const grant: Record<string, string> = { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: pending.redirectUri }
+    if (this.flaws.has('token-without-redirect-uri')) delete grant.redirect_uri
     let res = await this.asPost(signer, metadata, metadata.token_endpoint, grant, 'the token request')
     const retryable = (res.status === 400 && errorCode(res) === 'invalid_request' && this.flaws.has('retry-code-on-error')) ||
       (res.status >= 500 && this.flaws.has('retry-code-on-5xx'))

@@ -26,6 +26,7 @@ export const FLAWS = {
   'authorize-url-extras': ['adds scope, state and redirect_uri to the authorization URL', 'PAR-06'],
   'front-channel-fallback': ['without a PAR endpoint, sends the whole request on the front channel', 'PAR-01'],
   'prompt-none': ['sends prompt=none at PAR (public client)', 'LOOP-08'],
+  'token-without-redirect-uri': ['omits redirect_uri from the code exchange, as OAuth 2.1-style libraries may (the reference refuses it)', 'TOKEN-01, STATE-06'],
   // DPoP nonces
   'no-nonce-retry': ['never retries a nonce challenge, at the AS or the PDS', 'NONCE-01, NONCE-02'],
   'stale-nonce': ['learns nonces only from challenges and keeps the first one per origin', 'NONCE-03'],

@@ -165,6 +165,7 @@ describe('each deliberate flaw is caught', () => {
     ['refresh-with-scope', 'scope-upgrade-reauthorize', 'WARN'],
     ['no-pending-expiry', 'callback-late', 'FAIL'],
     ['reuse-pushed-request', 'par-request-expired', 'FAIL'],
+    ['token-without-redirect-uri', 'login-with-did', 'FAIL'],
     ['state-carries-session', 'two-logins-fresh-secrets', 'FAIL'],
     ['oidc-nonce', 'login-with-handle', 'FAIL'],
     ['prompt-unadvertised', 'as-prompt-values-limited', 'WARN'],

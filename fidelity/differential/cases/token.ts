@@ -80,6 +80,25 @@ async function revoke(agent: Agent, token: string | undefined, extra: Params = {
   })
 }
 
+/**
+ * A session whose key is bound at the code exchange: PAR without a proof, then the code exchanged with
+ * another key than the agent's own.
+ */
+async function sessionBoundAtToken(agent: Agent): Promise<{ tokenKey: ReturnType<typeof newKey>; refreshToken?: string }> {
+  const v = verifier()
+  await agent.warm()
+  const parUrl = `${agent.issuer}/oauth/par`
+  const par = await agent.exchange('par-no-dpop', parUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(Agent.parParams(v) as Record<string, string>).toString(), compared: false })
+  const requestUri = String(par.json?.request_uri ?? '')
+  const page = await agent.openAuthorize(requestUri, 'setup-authorize', false)
+  const redirect = await agent.consent(requestUri, page)
+  const location = header(redirect, 'location')
+  const code = location ? (new URL(location).searchParams.get('code') ?? '') : ''
+  const tokenKey = newKey()
+  const issued = await agent.token(codeParams(code, v), { key: tokenKey, label: 'exchange-other-key' })
+  return { tokenKey, refreshToken: issued.json?.refresh_token }
+}
+
 export function tokenCases(): Case[] {
   const out: Case[] = CODE_VARIANTS.map(([name, change]) => codeCase(name, change))
   out.push(
@@ -208,35 +227,13 @@ export function tokenCases(): Case[] {
       await agent.token(refreshParams(winner?.json?.refresh_token), { label: 'winner-after' })
     }),
     sequence('refresh/key-bound-at-token', 'refresh', async (agent) => {
-      // PAR without a proof: the key is bound at the code exchange, with another key than the agent's own.
-      const v = verifier()
-      await agent.warm()
-      const parUrl = `${agent.issuer}/oauth/par`
-      const par = await agent.exchange('par-no-dpop', parUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(Agent.parParams(v) as Record<string, string>).toString(), compared: false })
-      const requestUri = String(par.json?.request_uri ?? '')
-      const page = await agent.openAuthorize(requestUri, 'setup-authorize', false)
-      const redirect = await agent.consent(requestUri, page)
-      const location = header(redirect, 'location')
-      const code = location ? (new URL(location).searchParams.get('code') ?? '') : ''
-      const tokenKey = newKey()
-      const issued = await agent.token(codeParams(code, v), { key: tokenKey, label: 'exchange-other-key' })
-      const refreshToken = issued.json?.refresh_token
+      const { tokenKey, refreshToken } = await sessionBoundAtToken(agent)
       await agent.token(refreshParams(refreshToken), { label: 'refresh-par-key' })
       await agent.token(refreshParams(refreshToken), { key: tokenKey, label: 'refresh-token-key-after' })
     }),
     sequence('refresh/key-bound-at-token-ok', 'refresh', async (agent) => {
-      const v = verifier()
-      await agent.warm()
-      const parUrl = `${agent.issuer}/oauth/par`
-      const par = await agent.exchange('par-no-dpop', parUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(Agent.parParams(v) as Record<string, string>).toString(), compared: false })
-      const requestUri = String(par.json?.request_uri ?? '')
-      const page = await agent.openAuthorize(requestUri, 'setup-authorize', false)
-      const redirect = await agent.consent(requestUri, page)
-      const location = header(redirect, 'location')
-      const code = location ? (new URL(location).searchParams.get('code') ?? '') : ''
-      const tokenKey = newKey()
-      const issued = await agent.token(codeParams(code, v), { key: tokenKey, label: 'exchange-other-key' })
-      await agent.token(refreshParams(issued.json?.refresh_token), { key: tokenKey, label: 'refresh-token-key' })
+      const { tokenKey, refreshToken } = await sessionBoundAtToken(agent)
+      await agent.token(refreshParams(refreshToken), { key: tokenKey, label: 'refresh-token-key' })
     }),
     sequence('refresh/other-key', 'refresh', async (agent) => {
       await agent.session()
