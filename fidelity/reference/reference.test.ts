@@ -19,7 +19,8 @@ describe('npm run reference without an installation', () => {
 
   it('a missing build tool is named, with the package that provides it', () => {
     const path = process.env.PATH
-    process.env.PATH = mkdtempSync(join(tmpdir(), 'aoc-empty-path-'))
+    const empty = mkdtempSync(join(tmpdir(), 'aoc-empty-path-'))
+    process.env.PATH = empty
     try {
       expect(() => ensureInstalled(() => {}, home)).toThrow(ReferenceSetupError)
       try {
@@ -30,6 +31,7 @@ describe('npm run reference without an installation', () => {
       }
     } finally {
       process.env.PATH = path
+      rmSync(empty, { recursive: true, force: true })
     }
   })
 })
