@@ -1,4 +1,3 @@
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { rm } from 'node:fs/promises'
@@ -15,22 +14,6 @@ import { emit, summarize } from './lib/stats.ts'
 exitWithParent()
 
 const REPS = Number(process.env.BENCH_COLD_REPS ?? 7)
-
-/** A first port with the next three free as well (`serve` takes four consecutive ports). */
-async function freePorts(): Promise<number> {
-  const free = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const s = createServer()
-      s.once('error', () => resolve(false))
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)))
-    })
-  // Below the kernel's ephemeral range (32768+ by default), where outgoing connections take their ports.
-  for (let base = 10_000 + Math.floor(Math.random() * 20_000); ; base += 4) {
-    let ok = true
-    for (let i = 0; i < 4 && ok; i++) ok = await free(base + i)
-    if (ok) return base
-  }
-}
 
 /** Spawns, waits for the line naming the AS, requests its metadata; ms from spawn to the answer. */
 async function coldStart(args: string[], ready: RegExp, origin: (line: string) => string): Promise<{ totalMs: number; readyMs: number; line: string }> {
@@ -94,17 +77,9 @@ const world: { totalMs: number; readyMs: number; line: string }[] = []
 const node: number[] = []
 const tsx: number[] = []
 for (let i = 0; i < REPS; i++) {
-  // A port found free can still be taken before serve binds it: then try other ports.
+  // `--port 0`: serve takes free ports itself and names them in its banner.
   const cli = async (script: string, into: { totalMs: number; readyMs: number }[]) => {
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePorts()
-      try {
-        into.push(await coldStart([script, 'serve', '--port', String(port)], /authorization server\s+http/, (l) => /(http:\/\/\S+)/.exec(l)![1]!))
-        return
-      } catch (err) {
-        if (attempt === 3 || !/EADDRINUSE/.test((err as Error).message)) throw err
-      }
-    }
+    into.push(await coldStart([script, 'serve', '--port', '0'], /authorization server\s+http/, (l) => /(http:\/\/\S+)/.exec(l)![1]!))
   }
   // The bin runs the sources through tsx in a checkout; the package's bin runs dist/harness/cli.js.
   await cli('bin/atproto-oauth-conformance.js', serve)
