@@ -20,6 +20,7 @@
  *   and the redirect it answers stands for the recorded `/oauth/authorize/redirect`.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { hiddenInputs } from '../harness/user-agent.ts'
 import { accessTokenHash } from '../protocol/jwk.ts'
 import {
   CAPTURE_FOLDERS,
@@ -136,14 +137,6 @@ function isObject(v: unknown): v is Record<string, any> {
 }
 
 /** The hidden inputs of the mock's consent form. */
-function hiddenInputs(html: string): URLSearchParams {
-  const unescape = (s: string) =>
-    s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!)
-  const out = new URLSearchParams()
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) out.append(unescape(m[1]!), unescape(m[2]!))
-  return out
-}
-
 /** The replay of one folder: what recorded values mean at the target, so far. */
 class FolderReplay {
   readonly values = new ValueMap()

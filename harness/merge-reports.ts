@@ -106,8 +106,10 @@ export function mergeReports(inputs: readonly ShardReport[]): RunReport {
   // Catalog order, as an unsharded run lists them; an id the catalog does not know goes last, by id.
   const order = new Map([...SCENARIOS, ...BFF_SCENARIOS].map((s, i) => [s.id, i]))
   const rank = (id: string) => order.get(id) ?? Number.MAX_SAFE_INTEGER
+  // Judged again over the whole (merge-reports --baseline): a shard's own baseline marks do not carry over.
   const scenarios = inputs
     .flatMap((i) => i.report.scenarios)
+    .map((s) => ({ ...s, checks: s.checks.map(({ baselined: _known, ...check }) => check) }))
     .sort((a, b) => rank(a.id) - rank(b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   const startedAt = inputs.map((i) => i.report.startedAt).sort()[0]!
   return {
@@ -132,9 +134,7 @@ export async function mergeReportsCommand(paths: string[], opts: { out: string; 
   const baseline = opts.baseline ? await readBaseline(opts.baseline, defaultVocabulary()) : undefined
   const inputs: ShardReport[] = []
   for (const path of paths) inputs.push(await readShardReport(path))
-  // Each shard's own result is judged again over the whole.
-  const merged: RunReport = { ...mergeReports(inputs), result: undefined }
-  delete merged.result
+  const merged = mergeReports(inputs)
   await prepareReportDir(opts.out).catch((err: Error) => {
     throw new HarnessError('ERR_CONFIG', `--out ${opts.out}: ${err.message}`)
   })

@@ -41,7 +41,8 @@ const BROWSER_HEADERS = {
   'user-agent': 'atproto-oauth-conformance user agent',
 }
 
-function hiddenInputs(html: string): URLSearchParams {
+/** The hidden fields of an HTML form page (the mock AS's consent form), unescaped. */
+export function hiddenInputs(html: string): URLSearchParams {
   const out = new URLSearchParams()
   for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
     out.append(unescapeHtml(m[1]!), unescapeHtml(m[2]!))

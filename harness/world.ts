@@ -22,6 +22,9 @@ import type { Topology } from '../model/requirement.ts'
 import { sendExpressNotFound } from '../mock-as/http/not-found.ts'
 import { basicRoutes } from '../mock-pds/basic-routes.ts'
 
+/** The PDS's banner, robots.txt and health check: stateless, so one router serves every World. */
+const PDS_BASIC_ROUTES = basicRoutes()
+
 export type { Topology } from '../model/requirement.ts'
 
 export interface WorldOptions {
@@ -287,7 +290,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     if (topology === 'self-hosted') {
       const both = await start('pds', () => urls.pds, (app) => {
         app.use(as.router())
-        app.use(basicRoutes())
+        app.use(PDS_BASIC_ROUTES)
         app.use(pds.router())
       }, ports?.pds)
       urls.pds = both.origin
@@ -295,7 +298,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
     } else {
       const asServer = await start('as', () => urls.issuer, (app) => app.use(as.router()), ports?.as)
       urls.issuer = asServer.origin
-      const pdsServer = await start('pds', () => urls.pds, (app) => app.use(basicRoutes(), pds.router()), ports?.pds)
+      const pdsServer = await start('pds', () => urls.pds, (app) => app.use(PDS_BASIC_ROUTES, pds.router()), ports?.pds)
       urls.pds = pdsServer.origin
     }
     // The client's origin as the AS named it (client.world.internal, or the native app's host).

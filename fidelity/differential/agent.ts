@@ -5,6 +5,7 @@
  * file.
  */
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto'
+import { hiddenInputs } from '../../harness/user-agent.ts'
 import { jwkThumbprint } from '../../protocol/jwk.ts'
 import { form, header, send, type HttpResult, type SendOptions } from '../http.ts'
 import { signCompact } from '../proofs.ts'
@@ -246,8 +247,7 @@ export class Agent {
       const approved = await api('consent', { did, scope: this.#requestedScope.get(requestUri) ?? this.clientScope }, { authorization: `Bearer ${bearer}` })
       return typeof approved.json?.url === 'string' ? this.#follow(approved.json.url, referer, outcome) : approved
     }
-    const fields = new URLSearchParams()
-    for (const m of page.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) fields.set(m[1]!, m[2]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'))
+    const fields = hiddenInputs(page.text)
     fields.set('username', this.target.account.handle)
     fields.set('password', this.target.account.password)
     fields.set('decision', decision)
@@ -278,14 +278,12 @@ export class Agent {
   /** The code exchange, correct unless the case changes it. */
   async token(params: Record<string, string | undefined>, options: { label?: string; proof?: ProofShape; key?: DpopKey; compared?: boolean; headers?: Record<string, string> } = {}): Promise<HttpResult> {
     const url = `${this.issuer}/oauth/token`
-    const send = () =>
-      this.exchange(options.label ?? 'token', url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', dpop: this.proof('POST', url, options.proof, options.key), ...options.headers },
-        body: form(params),
-        compared: options.compared,
-      })
-    return send()
+    return this.exchange(options.label ?? 'token', url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', dpop: this.proof('POST', url, options.proof, options.key), ...options.headers },
+      body: form(params),
+      compared: options.compared,
+    })
   }
 
   #session: Promise<{ accessToken?: string; refreshToken?: string; did?: string }> | undefined

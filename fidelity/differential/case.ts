@@ -1,4 +1,5 @@
 /** The shape of a differential case: an id, the area it covers, and what it does with one side's agent. */
+import fc from 'fast-check'
 import type { Agent } from './agent.ts'
 
 export type Area = 'par' | 'dpop' | 'authorize' | 'token' | 'refresh' | 'revoke' | 'metadata' | 'pds' | 'permissions'
@@ -15,3 +16,27 @@ export interface Case {
 
 /** The fixed seed of every generator, so runs repeat. */
 export const SEED = 20261202
+
+/**
+ * Combinations of single mutations that fast-check samples (fixed seed, so runs repeat), each once: a case per
+ * combination, named by its parts joined with `+`.
+ */
+export function sampledCombinations<T extends { name: string }>(
+  singles: readonly T[],
+  options: { seed: number; runs: number; minLength: number; maxLength: number },
+): T[][] {
+  const picks = fc.sample(fc.uniqueArray(fc.nat({ max: singles.length - 1 }), { minLength: options.minLength, maxLength: options.maxLength }), {
+    seed: options.seed,
+    numRuns: options.runs,
+  })
+  const seen = new Set<string>()
+  const out: T[][] = []
+  for (const pick of picks) {
+    const combination = pick.map((i) => singles[i]!)
+    const name = combination.map((m) => m.name).join('+')
+    if (seen.has(name)) continue
+    seen.add(name)
+    out.push(combination)
+  }
+  return out
+}

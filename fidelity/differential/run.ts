@@ -117,6 +117,14 @@ async function runCase(c: Case, live: Agent, mock: Agent): Promise<CaseResult> {
   return judge(c, reference, comparedSteps(mock, start.mock), result)
 }
 
+/** Compared exchanges and matches over a run's cases (a case that errored matches nothing). */
+function totals(results: readonly CaseResult[]): { exchanges: number; matched: number } {
+  return {
+    exchanges: results.reduce((n, r) => n + r.compared, 0),
+    matched: results.reduce((n, r) => n + (r.error ? 0 : r.matched), 0),
+  }
+}
+
 export interface ReplayOptions {
   profile?: ProfileName
   topology?: Topology
@@ -154,8 +162,7 @@ export async function replayDifferential(options: ReplayOptions = {}): Promise<D
   } finally {
     await world.close()
   }
-  const exchanges = results.reduce((n, r) => n + r.compared, 0)
-  const matched = results.reduce((n, r) => n + (r.error ? 0 : r.matched), 0)
+  const { exchanges, matched } = totals(results)
   return { target: `recording of ${recording.recordedAt}`, world: `${profile}/${topology}`, cases: results, exchanges, matched, differ: exchanges - matched, ms: performance.now() - started }
 }
 
@@ -189,7 +196,6 @@ export async function runDifferential(options: DifferentialOptions): Promise<Dif
   } finally {
     await world.close()
   }
-  const exchanges = results.reduce((n, r) => n + r.compared, 0)
-  const matched = results.reduce((n, r) => n + (r.error ? 0 : r.matched), 0)
+  const { exchanges, matched } = totals(results)
   return { target: options.live.label, world: `${profile}/${topology}`, cases: results, exchanges, matched, differ: exchanges - matched, ms: performance.now() - started }
 }

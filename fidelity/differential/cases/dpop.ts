@@ -4,9 +4,8 @@
  * a JWT.
  */
 import { randomBytes } from 'node:crypto'
-import fc from 'fast-check'
 import { Agent, newKey, type ProofShape } from '../agent.ts'
-import { SEED, type Case } from '../case.ts'
+import { sampledCombinations, SEED, type Case } from '../case.ts'
 
 interface ProofMutation {
   name: string
@@ -133,14 +132,8 @@ export function dpopCases(combined = 200): Case[] {
     headerCase('two-parts', () => 'e30.e30'),
     headerCase('repeated', (a, url) => [a.proof('POST', url), a.proof('POST', url)]),
   )
-  const picks = fc.sample(fc.uniqueArray(fc.nat({ max: MUTATIONS.length - 1 }), { minLength: 2, maxLength: 2 }), { seed: SEED + 1, numRuns: combined })
-  const seen = new Set<string>()
-  for (const pick of picks) {
-    const ms = pick.map((i) => MUTATIONS[i]!)
-    const id = `dpop/${ms.map((m) => m.name).join('+')}`
-    if (seen.has(id)) continue
-    seen.add(id)
-    out.push(dpopCase(id, ms))
+  for (const ms of sampledCombinations(MUTATIONS, { seed: SEED + 1, runs: combined, minLength: 2, maxLength: 2 })) {
+    out.push(dpopCase(`dpop/${ms.map((m) => m.name).join('+')}`, ms))
   }
   return out
 }

@@ -4,9 +4,8 @@
  * and content types. Enumerated one by one, then combined by fast-check with a fixed seed.
  */
 import { randomBytes } from 'node:crypto'
-import fc from 'fast-check'
 import { Agent } from '../agent.ts'
-import { SEED, type Case } from '../case.ts'
+import { sampledCombinations, SEED, type Case } from '../case.ts'
 
 type Params = Record<string, string | undefined>
 /** A change to the PAR: its name (part of the case id) and what it does to the parameters and the body. */
@@ -191,14 +190,8 @@ function parCase(id: string, mutations: Mutation[]): Case {
 export function parCases(combined = 280): Case[] {
   const singles = [...perParameter(), ...unexpected(), ...clientAuthentication(), ...bodies()]
   const out = singles.map((m) => parCase(`par/${m.name}`, [m]))
-  const picks = fc.sample(fc.uniqueArray(fc.nat({ max: singles.length - 1 }), { minLength: 2, maxLength: 3 }), { seed: SEED, numRuns: combined })
-  const seen = new Set<string>()
-  for (const pick of picks) {
-    const ms = pick.map((i) => singles[i]!)
-    const id = `par/${ms.map((m) => m.name).join('+')}`
-    if (seen.has(id)) continue
-    seen.add(id)
-    out.push(parCase(id, ms))
+  for (const ms of sampledCombinations(singles, { seed: SEED, runs: combined, minLength: 2, maxLength: 3 })) {
+    out.push(parCase(`par/${ms.map((m) => m.name).join('+')}`, ms))
   }
   return out
 }

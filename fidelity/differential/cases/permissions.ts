@@ -43,10 +43,11 @@ const GRANTS: [string, string][] = [
   ['unparsable-dropped', 'atproto repo:app.bsky.feed.post repo:'],
 ]
 
-async function sessionFor(agent: Agent, scope: string): Promise<{ token?: string; did?: string; refresh?: string }> {
-  agent.useClientScope(scope)
+/** Logs in as a loopback client declaring `declared`, asking for `requested`; the granted scope is compared. */
+async function sessionFor(agent: Agent, declared: string, requested?: string): Promise<{ token?: string; did?: string; refresh?: string }> {
+  agent.useClientScope(declared)
   const v = randomBytes(32).toString('base64url')
-  const { code } = await agent.login(v)
+  const { code } = await agent.login(v, requested ? { scope: requested } : {})
   const res = await agent.token({ grant_type: 'authorization_code', code: code ?? 'none', redirect_uri: CLIENT_REDIRECT, code_verifier: v, client_id: agent.clientId }, { label: 'token' })
   agent.observe('granted-scope', String(res.json?.scope))
   return { token: res.json?.access_token, did: res.json?.sub, refresh: res.json?.refresh_token }
@@ -105,12 +106,7 @@ export function permissionCases(): Case[] {
       area: 'permissions',
       kind: 'sequence',
       async run(agent) {
-        agent.useClientScope('atproto repo:app.bsky.feed.post repo:app.bsky.feed.like')
-        const v = randomBytes(32).toString('base64url')
-        const { code } = await agent.login(v, { scope: 'atproto repo:app.bsky.feed.post' })
-        const res = await agent.token({ grant_type: 'authorization_code', code: code ?? 'none', redirect_uri: CLIENT_REDIRECT, code_verifier: v, client_id: agent.clientId }, { label: 'token' })
-        agent.observe('granted-scope', String(res.json?.scope))
-        const session = { token: res.json?.access_token, did: res.json?.sub }
+        const session = await sessionFor(agent, 'atproto repo:app.bsky.feed.post repo:app.bsky.feed.like', 'atproto repo:app.bsky.feed.post')
         for (const c of CALLS.slice(0, 2)) await call(agent, session, c)
       },
     },
