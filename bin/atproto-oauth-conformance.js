@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Installed from npm, the CLI is the built JavaScript in dist/ (npm run build, run by npm pack): no TypeScript
+// Installed from npm, the CLI is the bundle in dist/cli/ (npm run build, run by npm pack): no TypeScript
 // loader on the way. In a checkout of the repository the TypeScript sources sit next to this folder and run
 // through tsx, so an old build never answers for the current sources.
 import { existsSync } from 'node:fs'
@@ -10,5 +10,5 @@ if (existsSync(source)) {
   register()
   await import(source.href)
 } else {
-  await import('../dist/harness/cli.js')
+  await import('../dist/cli/cli.js')
 }

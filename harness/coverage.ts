@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import type { Check } from './check.ts'
 import type { Scenario } from './scenario.ts'
 import type { CatalogRequirement } from '../scenarios/catalog.ts'
+import { packageFile } from '../model/package-file.ts'
 
 /** How one catalog requirement is exercised: by scenarios and checks, or excluded with a reason. */
 export interface CoverageRow {
@@ -15,7 +16,7 @@ export interface CoverageRow {
 
 /** Requirements deliberately not exercised, with the reason (scenarios/coverage-exclusions.json). */
 export function loadExclusions(): Record<string, string> {
-  const file = new URL('../scenarios/coverage-exclusions.json', import.meta.url)
+  const file = packageFile('scenarios/coverage-exclusions.json')
   return (JSON.parse(readFileSync(file, 'utf8')) as { excluded: Record<string, string> }).excluded
 }
 

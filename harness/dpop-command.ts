@@ -1,6 +1,8 @@
 import type { Command } from 'commander'
 import { HarnessError } from '../protocol/errors.ts'
-import { dpopKeyThumbprint, generateDpopKey, readDpopKey, signDpopProof, writeKeyFile } from './dpop-tool.ts'
+
+/** jose comes with the commands that use it, not with every start of the CLI. */
+const tool = () => import('./dpop-tool.ts')
 
 /** Adds `keygen` and `dpop`: a DPoP key and proofs for driving `serve` by hand (docs/client-authors.md). */
 export function addDpopCommands(program: Command): void {
@@ -9,6 +11,7 @@ export function addDpopCommands(program: Command): void {
     .description('make an ES256 DPoP key pair (a private JWK) for `dpop --key`; prints it, or writes it to --out')
     .option('--out <file>', 'write the key here (mode 600; an existing file is never replaced)')
     .action(async (opts: { out?: string }) => {
+      const { dpopKeyThumbprint, generateDpopKey, writeKeyFile } = await tool()
       const jwk = await generateDpopKey()
       if (opts.out) {
         await writeKeyFile(opts.out, jwk)
@@ -27,6 +30,7 @@ export function addDpopCommands(program: Command): void {
     .option('--ath <access token>', 'the access token the request carries: its SHA-256 becomes ath (PDS requests)')
     .option('--jkt', "print the key's thumbprint (the jkt tokens are bound to) instead of a proof")
     .action(async (opts: { key: string; htm?: string; htu?: string; nonce?: string; ath?: string; jkt?: boolean }) => {
+      const { dpopKeyThumbprint, readDpopKey, signDpopProof } = await tool()
       const jwk = await readDpopKey(opts.key)
       if (opts.jkt) return console.log(await dpopKeyThumbprint(jwk))
       if (!opts.htm || !opts.htu) throw new HarnessError('ERR_CONFIG', 'dpop needs --htm <method> and --htu <url> (or --jkt for the thumbprint)')

@@ -192,3 +192,58 @@ export function judgeExpectation(ctx: CheckContext): Finding {
   }
   return { kind: 'skip', reason: `${stepName(scenario, target)} was not reached` }
 }
+
+/**
+ * A requirement is scored only when the client exercised it (DESIGN §4): when the scenario names what the client
+ * must have sent to reach its requirement (`exercised`) and it sent none, the expectation is INCONCLUSIVE with
+ * the reason, whatever the steps did.
+ */
+export function exercisedOrInconclusive(ctx: CheckContext, finding: Finding): Finding {
+  const { scenario, transcript } = ctx
+  const exercised = scenario.exercised
+  if (!exercised || finding.kind === 'skip' || finding.kind === 'inconclusive') return finding
+  const params = Object.entries(exercised.params ?? {})
+  const sent = transcript.exchanges({ actor: 'client' }).some((e) => matches(e, exercised.sends) && params.every(([k, v]) => e.request.params?.[k] === v))
+  if (sent) return finding
+  const what = `${exercised.sends}${params.map(([k, v]) => ` ${k}=${v}`).join('')}`
+  return {
+    kind: 'inconclusive',
+    reason: `not exercised: the client sent no ${what}, so ${scenario.requirements.map((r) => r.id).join(', ')} was not reached (${exercised.otherwise})`,
+  }
+}
+
+/** An always-on FAIL on the request whose refusal failed a step, with the words for the verdict it may explain. */
+export interface Blame {
+  check: Verdict
+  /** "step 1 (authorize) failed when the authorization server refused POST /oauth/par (#6), which par.form-body FAILs (PAR-02 MUST)" */
+  reason: string
+  /** The scenario's own requirements. */
+  notJudged: string
+}
+
+/**
+ * When a step that should have completed failed because a server refused a request, and an always-on check FAILs
+ * that very request for a requirement that is not the scenario's own, the refusal may be that check's doing
+ * rather than the scenario's (the runner decides, from the client's good path). WARNs do not count: a request
+ * with a SHOULD flaw may well have been refused for the scenario's own fault.
+ */
+export function refusalBlame(ctx: CheckContext, finding: Finding, alwaysOn: readonly Verdict[]): Blame | undefined {
+  const { scenario, transcript } = ctx
+  const step = finding.kind === 'fail' ? finding.goodPathThrough : undefined
+  // At a negative scenario's target step the refusal is the point, not a failure.
+  if (step === undefined || ('failsAt' in scenario.expect && step >= failsAtIndex(scenario))) return undefined
+  const refusedBy = transcript
+    .exchanges({ actor: 'client' })
+    .filter((e) => e.step === step && e.response.status >= 400 && !isNonceChallenge(e))
+    .at(-1)
+  if (!refusedBy) return undefined
+  const own = scenario.requirements.map((r) => r.id)
+  const check = alwaysOn.find((v) => v.status === 'FAIL' && !own.includes(v.requirement.id) && v.evidence.includes(refusedBy.ref))
+  if (!check) return undefined
+  const server = refusedBy.server === 'as' ? 'authorization server' : refusedBy.server === 'pds' ? 'PDS' : refusedBy.server
+  return {
+    check,
+    reason: `${stepName(scenario, step)} failed when the ${server} refused ${refusedBy.request.method} ${refusedBy.request.path} (${refusedBy.ref}), which ${check.checkId} FAILs (${check.requirement.id} ${check.requirement.level})`,
+    notJudged: own.join(', '),
+  }
+}

@@ -4,6 +4,7 @@ import { resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { HarnessError } from '../protocol/errors.ts'
 import type { Driver } from './drivers/types.ts'
+import { packageFile } from '../model/package-file.ts'
 
 /** What a client module exports by default: a factory that makes one driver per scenario. */
 export type ClientModuleFactory = (options: Record<string, string>) => Driver | Promise<Driver>
@@ -18,10 +19,10 @@ export interface BundledClient {
 
 /** Bundled clients that `--client` accepts by name. */
 export const BUNDLED_CLIENTS: Record<string, BundledClient> = {
-  official: { module: '../examples/clients/official-node/adapter', packages: ['@atproto/oauth-client-node@0.5.3'] },
-  minimal: { module: '../examples/clients/minimal/adapter', packages: [] },
+  official: { module: 'examples/clients/official-node/adapter', packages: ['@atproto/oauth-client-node@0.5.3'] },
+  minimal: { module: 'examples/clients/minimal/adapter', packages: [] },
   atcute: {
-    module: '../examples/clients/atcute-node/adapter',
+    module: 'examples/clients/atcute-node/adapter',
     packages: ['@atcute/oauth-node-client@2.0.1', '@atcute/identity-resolver@2.0.2', '@atcute/identity-resolver-node@2.0.1', '@atcute/client@5.1.2'],
   },
 }
@@ -33,7 +34,7 @@ const TYPESCRIPT = /\.[cm]?ts$/
 /** Loads `--client <name|module>`: a bundled client name, or a path to a module whose default export is a factory. */
 export async function loadClient(spec: string): Promise<ClientModuleFactory> {
   const bundled = BUNDLED_CLIENTS[spec]
-  const url = bundled ? new URL(bundled.module + OWN_EXTENSION, import.meta.url).href : localModule(spec)
+  const url = bundled ? packageFile(bundled.module + OWN_EXTENSION).href : localModule(spec)
   if (spec === 'official') checkUndici()
   let mod: Record<string, unknown>
   try {

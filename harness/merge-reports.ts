@@ -21,6 +21,7 @@ import { BFF_SCENARIOS } from '../scenarios/bff/index.ts'
 import { defaultVocabulary } from './baseline-vocabulary.ts'
 import { consoleText, summary } from './console.ts'
 import { loadExclusions, reportCoverage } from './coverage.ts'
+import { packageFile } from '../model/package-file.ts'
 
 /** One shard's report and where it was read from (named in every error). */
 export interface ShardReport {
@@ -31,7 +32,7 @@ export interface ShardReport {
 let validator: ReturnType<Ajv2020['compile']> | undefined
 async function validate(report: unknown): Promise<string | undefined> {
   if (!validator) {
-    const schema = JSON.parse(await readFile(new URL('../reports/report.schema.json', import.meta.url), 'utf8'))
+    const schema = JSON.parse(await readFile(packageFile('reports/report.schema.json'), 'utf8'))
     validator = new Ajv2020({ allErrors: false, validateFormats: false }).compile(schema)
   }
   if (validator(report)) return undefined

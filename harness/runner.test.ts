@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CATALOG_TEST_TIMEOUT_MS } from '../test/support/timeouts.ts'
 import { officialNodeClient } from '../examples/clients/official-node/adapter.ts'
+import createMinimalClient from '../examples/clients/minimal/index.ts'
 import { ClientRejected, type Driver } from './drivers/types.ts'
 import { runScenario, runSuite, type RunOptions } from './runner.ts'
 import { defineScenario } from './scenario.ts'
@@ -133,6 +134,32 @@ describe('verdicts speak only to what happened', () => {
     const callsRefused = () => ({ ...officialNodeClient(), call: () => Promise.reject(new ClientRejected('NoCalls', 'no')) })
     const result = await runScenario(byId('callback-iss-mismatch'), options(callsRefused))
     expect(result.verdict).toBe('PASS')
+  })
+
+  const expectationOf = (r: { checks: { checkId: string; status: string; reason?: string }[] }) => r.checks.find((c) => c.checkId === 'scenario.expectation')!
+
+  it('a requirement the client never exercised is not scored: no refresh at all leaves REFRESH-03 INCONCLUSIVE', async () => {
+    const concurrent = byId('refresh-concurrent')
+    const neverRefreshes = await runScenario(concurrent, options(() => createMinimalClient({ flaw: 'no-refresh-on-401' })))
+    expect(expectationOf(neverRefreshes).status).toBe('INCONCLUSIVE')
+    expect(expectationOf(neverRefreshes).reason).toMatch(/^not exercised: the client sent no POST \/oauth\/token grant_type=refresh_token, so REFRESH-03 was not reached/)
+    // The client that does refresh, in parallel, is caught; the one that serialises its refreshes passes.
+    const parallel = await runScenario(concurrent, options(() => createMinimalClient({ flaw: 'no-refresh-lock' })))
+    expect([parallel.verdict, expectationOf(parallel).status]).toEqual(['FAIL', 'FAIL'])
+    expect((await runScenario(concurrent, options(() => createMinimalClient()))).verdict).toBe('PASS')
+  })
+
+  it('a step refused over a request another check FAILs on the good path too is that check\'s finding, not the scenario\'s', async () => {
+    // A strict AS refuses a PAR without DPoP: the DPoP algorithm under test (DPOP-03) is never reached.
+    const result = await runScenario(byId('dpop-alg-from-metadata'), options(() => createMinimalClient({ flaw: 'no-dpop-at-par' })))
+    expect(result.verdict).toBe('FAIL')
+    expect(result.checks.filter((c) => c.status === 'FAIL').map((c) => c.checkId)).toEqual(['par.dpop'])
+    expect(expectationOf(result).status).toBe('INCONCLUSIVE')
+    expect(expectationOf(result).reason).toMatch(
+      /^step 1 \(authorize\) failed when the authorization server refused POST \/oauth\/par \(#\d+\), which par\.dpop FAILs \(PAR-04 MUST\), as it does on the good path [a-z-]+ in this run: DPOP-03 is not judged on this refusal$/,
+    )
+    // Without the flaw the same scenario passes: the blame moved only because par.dpop failed.
+    expect((await runScenario(byId('dpop-alg-from-metadata'), options(() => createMinimalClient()))).verdict).toBe('PASS')
   })
 
   it('checks over a transcript cut by a timeout SKIP with the reason; the scenario is ERROR', async () => {

@@ -7,7 +7,7 @@ import { REPORT_SCHEMA_VERSION, type RunReport, type ScenarioResult } from '../r
 import type { CheckContext } from './check.ts'
 import { FAKETIME_MISSING, findLibfaketime } from './drivers/faketime.ts'
 import { ClientRejected, DriverUnavailable, isClientRejected, type Driver, type DriverContext } from './drivers/types.ts'
-import { EXPECTATION_CHECK_ID, judgeExpectation, toVerdict } from './judge.ts'
+import { EXPECTATION_CHECK_ID, exercisedOrInconclusive, judgeExpectation, refusalBlame, toVerdict, type Blame } from './judge.ts'
 import { reportSafeResult } from './redact.ts'
 import { boundOutcome } from './drivers/bounded-value.ts'
 import type { Scenario, Step } from './scenario.ts'
@@ -374,10 +374,12 @@ function harnessVerdict(status: Status, id: string, title: string, reason: strin
 
 /** Runs one scenario in a fresh World and judges it. Never throws: failures become ERROR verdicts. */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
-  const { result, gate } = await runLogged(scenario, options)
-  const gated = gate ? await applyGate(result, gate, options) : result
+  const { result, goodPath, blame } = await runLogged(scenario, options)
+  let judged = result
+  if (goodPath && blame) judged = await applyBlame(judged, goodPath, blame, options)
+  if (goodPath && goodPath.gated && expectationOf(judged)?.status !== 'INCONCLUSIVE') judged = await applyGate(judged, goodPath, options)
   // The one place secrets are redacted and client text is made safe, before any writer (or the console) sees it.
-  return reportSafeResult(gated, { redact: !options.noRedact })
+  return reportSafeResult(judged, { redact: !options.noRedact })
 }
 
 async function runLogged(scenario: Scenario, options: RunOptions): Promise<Judged> {
@@ -390,44 +392,85 @@ async function runLogged(scenario: Scenario, options: RunOptions): Promise<Judge
   return clientLog ? { ...judged, result: { ...judged.result, clientLog } } : judged
 }
 
-/** A judged scenario, and the good path its expectation's verdict rests on (if any). */
+/** The good path that shows a refused step is one the client can do: what it needs, and whether it gates the verdict. */
+interface GoodPathRef {
+  need: GoodPathNeed
+  https: boolean
+  /** The expectation's verdict counts only if the client completes this good path (negative scenarios, DESIGN §4). */
+  gated: boolean
+}
+
+/** A judged scenario, the good path its expectation's verdict rests on (if any), and an always-on FAIL that may explain the refusal. */
 interface Judged {
   result: ScenarioResult
-  gate?: { need: GoodPathNeed; https: boolean }
+  goodPath?: GoodPathRef
+  blame?: Blame
+}
+
+/** What the client did on a good path in this run: whether every step completed, and which checks FAILed. */
+interface GoodPathEvidence {
+  id: string
+  completed: boolean
+  observed: string
+  failed: ReadonlySet<string>
 }
 
 /** Good-path runs per driver factory, so a suite runs each good path at most once as evidence. */
-const shownGoodPaths = new WeakMap<object, Map<string, Promise<{ id: string; completed: boolean; observed: string }>>>()
+const shownGoodPaths = new WeakMap<object, Map<string, Promise<GoodPathEvidence>>>()
+
+/** Runs (once per driver factory and World kind) the shortest good path that shows `ref.need`; undefined if the catalog has none. */
+async function goodPathEvidence(ref: GoodPathRef, options: RunOptions): Promise<GoodPathEvidence | undefined> {
+  const good = goodPathFor(options.catalog ?? SCENARIOS, ref.need)
+  if (!good) return undefined
+  let cache = shownGoodPaths.get(options.driver)
+  if (!cache) shownGoodPaths.set(options.driver, (cache = new Map()))
+  const key = `${good.id} ${ref.need.topology} ${ref.need.profile} ${ref.https}`
+  let shown = cache.get(key)
+  if (!shown) {
+    shown = runLogged(good, { ...options, topology: ref.need.topology, profile: ref.need.profile, https: ref.https }).then(({ result: r }) => {
+      const steps = r.transcript.filter((e) => e.kind === 'step')
+      const completed = steps.length === good.steps.length && steps.every((e) => e.kind === 'step' && e.outcome.status === 'ok')
+      const failed = steps.find((e) => e.kind === 'step' && e.outcome.status !== 'ok')
+      const observed = failed && failed.kind === 'step' && failed.outcome.status !== 'ok' ? `${failed.op} failed: ${failed.outcome.code}: ${failed.outcome.message}` : r.reason ?? r.verdict
+      return { id: good.id, completed, observed, failed: new Set(r.checks.filter((c) => c.status === 'FAIL').map((c) => c.checkId)) }
+    })
+    cache.set(key, shown)
+  }
+  return shown
+}
+
+const expectationOf = (result: ScenarioResult): Verdict | undefined => result.checks.find((c) => c.checkId === EXPECTATION_CHECK_ID)
+
+function withExpectation(result: ScenarioResult, change: (v: Verdict) => Verdict): ScenarioResult {
+  const checks = result.checks.map((c) => (c.checkId === EXPECTATION_CHECK_ID ? change(c) : c))
+  return { ...result, checks, verdict: worst(checks.map((c) => c.status)) }
+}
+
+/**
+ * A step refused over a request an always-on check FAILs says nothing of the scenario's own requirement when the
+ * client breaks that check anyway, with nothing wrong: the same check FAILs on its good path in this run (e.g. a
+ * JSON-encoded PAR, refused by a strict AS before the DPoP algorithm under test is reached). The expectation is
+ * then INCONCLUSIVE and the blame stays with that check. A FAIL that only this scenario's conditions bring out
+ * (parallel refreshes replaying a token) is the scenario's finding, and stays.
+ */
+async function applyBlame(result: ScenarioResult, ref: GoodPathRef, blame: Blame, options: RunOptions): Promise<ScenarioResult> {
+  const evidence = await goodPathEvidence(ref, options)
+  if (!evidence?.failed.has(blame.check.checkId)) return result
+  const reason = `${blame.reason}, as it does on the good path ${evidence.id} in this run: ${blame.notJudged} is not judged on this refusal`
+  return withExpectation(result, (c) => ({ ...c, status: 'INCONCLUSIVE', reason, expected: undefined, fix: undefined }))
+}
 
 /**
  * Keeps the expectation's verdict only if the same client completes the good path through the refused step, in
  * this run; else it is INCONCLUSIVE (DESIGN §4). The good path runs once per driver factory and World kind.
  */
-async function applyGate(result: ScenarioResult, gate: NonNullable<Judged['gate']>, options: RunOptions): Promise<ScenarioResult> {
-  const good = goodPathFor(options.catalog ?? SCENARIOS, gate.need)
-  let cache = shownGoodPaths.get(options.driver)
-  if (!cache) shownGoodPaths.set(options.driver, (cache = new Map()))
-  const key = good ? `${good.id} ${gate.need.topology} ${gate.need.profile} ${gate.https}` : ''
-  let shown = good ? cache.get(key) : undefined
-  if (good && !shown) {
-    shown = runLogged(good, { ...options, topology: gate.need.topology, profile: gate.need.profile, https: gate.https }).then(({ result: r }) => {
-      const steps = r.transcript.filter((e) => e.kind === 'step')
-      const completed = steps.length === good.steps.length && steps.every((e) => e.kind === 'step' && e.outcome.status === 'ok')
-      const failed = steps.find((e) => e.kind === 'step' && e.outcome.status !== 'ok')
-      const observed = failed && failed.kind === 'step' && failed.outcome.status !== 'ok' ? `${failed.op} failed: ${failed.outcome.code}: ${failed.outcome.message}` : r.reason ?? r.verdict
-      return { id: good.id, completed, observed }
-    })
-    cache.set(key, shown)
-  }
-  const evidence = await shown
+async function applyGate(result: ScenarioResult, ref: GoodPathRef, options: RunOptions): Promise<ScenarioResult> {
+  const evidence = await goodPathEvidence(ref, options)
   if (evidence?.completed) return result
   const why = evidence
-    ? `the verdict rests on the client refusing ${gate.need.ops.at(-1)}, but the same client does not complete the good path ${evidence.id} in this World (${evidence.observed}), so the refusal does not show it detected the fault`
-    : `the verdict rests on the client refusing ${gate.need.ops.at(-1)}, and no good path of the catalog shows the client completes ${gate.need.ops.join(', ')} here`
-  const checks = result.checks.map((c): Verdict =>
-    c.checkId === EXPECTATION_CHECK_ID ? { ...c, status: 'INCONCLUSIVE', reason: why, expected: undefined } : c,
-  )
-  return { ...result, checks, verdict: worst(checks.map((c) => c.status)) }
+    ? `the verdict rests on the client refusing ${ref.need.ops.at(-1)}, but the same client does not complete the good path ${evidence.id} in this World (${evidence.observed}), so the refusal does not show it detected the fault`
+    : `the verdict rests on the client refusing ${ref.need.ops.at(-1)}, and no good path of the catalog shows the client completes ${ref.need.ops.join(', ')} here`
+  return withExpectation(result, (c) => ({ ...c, status: 'INCONCLUSIVE', reason: why, expected: undefined }))
 }
 
 async function runJudged(scenario: Scenario, options: RunOptions): Promise<Judged | 'needs-https'> {
@@ -500,15 +543,17 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Judge
       ? `the transcript was cut at ${`step ${cut.step + 1} (${cut.op})`} by ${cut.outcome.code}: a check does not judge what the client had not finished`
       : undefined
     const judged = (judge: () => Finding): Finding => (cutReason ? { kind: 'skip', reason: cutReason } : judge())
-    const expectation = judged(() => judgeExpectation(checkCtx))
+    const alwaysOn = ALWAYS_ON_CHECKS.map((check) => toVerdict(check, judged(() => check.judge(checkCtx))))
+    const expectation = judged(() => exercisedOrInconclusive(checkCtx, judgeExpectation(checkCtx)))
     const verdicts: Verdict[] = [
       // The expectation is the scenario's own check: the scenario's fix is its fix.
       toVerdict({ id: EXPECTATION_CHECK_ID, title: scenario.title, requirement: primary, fix: scenario.explain.fix }, expectation),
-      ...ALWAYS_ON_CHECKS.map((check) => toVerdict(check, judged(() => check.judge(checkCtx)))),
+      ...alwaysOn,
     ]
-    // A verdict that rests on a refusal counts only if the client completes the same steps on a good path.
-    const through = (expectation.kind === 'pass' || expectation.kind === 'fail') && !isGoodPath(scenario) ? expectation.goodPathThrough : undefined
-    const gate: Judged['gate'] = through === undefined
+    // A verdict that rests on a refusal counts only if the client completes the same steps on a good path; a
+    // refusal over a request an always-on check FAILs is that check's doing if the good path FAILs it too.
+    const through = expectation.kind === 'pass' || expectation.kind === 'fail' ? expectation.goodPathThrough : undefined
+    const goodPath: GoodPathRef | undefined = through === undefined
       ? undefined
       : {
           need: {
@@ -520,7 +565,9 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Judge
             profile: w.profile.name,
           },
           https: w.https,
+          gated: !isGoodPath(scenario),
         }
+    const blame = refusalBlame(checkCtx, expectation, alwaysOn)
     for (const step of w.transcript.steps()) {
       if (step.outcome.status === 'error') {
         verdicts.unshift(
@@ -539,7 +586,7 @@ async function runJudged(scenario: Scenario, options: RunOptions): Promise<Judge
         harnessVerdict('ERROR', 'harness.flood', 'The client sent a bounded number of requests', `the client flooded the mock servers: ${limit + refused} requests in one scenario, more than the ${limit} a World serves; the ${refused} beyond were refused with 429`),
       )
     }
-    return { result: { ...scenarioResult(scenario, w, verdicts, started, options), ...(screenshots?.length ? { screenshots } : {}) }, gate }
+    return { result: { ...scenarioResult(scenario, w, verdicts, started, options), ...(screenshots?.length ? { screenshots } : {}) }, goodPath, ...(blame ? { blame } : {}) }
   } catch (err) {
     if (err instanceof EnvironmentError) throw err
     if (err instanceof DriverUnavailable) return skipped(err.message, 'harness.driver', 'The driver can run here')

@@ -138,6 +138,13 @@ export interface Scenario {
   faults?: FaultPlan
   steps: Step[]
   expect: Expectation
+  /**
+   * What the client must have sent for the scenario's requirement to be reached: without such a request the
+   * expectation is INCONCLUSIVE with `otherwise` as the reason, whatever the steps did (a requirement is scored
+   * only when the client exercised it). E.g. one refresh for parallel calls (REFRESH-03) is not reached by a
+   * client that never refreshes; that it should refresh is another scenario's requirement (REFRESH-04).
+   */
+  exercised?: { sends: RequestPattern; params?: Record<string, string>; otherwise: string }
   /** What is tested, why it matters, how to fix a failing client. */
   explain: { tests: string; why: string; fix: string }
   tags?: string[]

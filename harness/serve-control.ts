@@ -1,4 +1,4 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import { readFileSync } from 'node:fs'
 import { escapeHtml } from '../mock-as/consent-page.ts'
@@ -7,6 +7,7 @@ import { loopbackOnly } from './http/loopback-guard.ts'
 import { collectSecrets, redactTranscript } from './redact.ts'
 import type { Exchange } from '../model/transcript.ts'
 import type { World } from './world.ts'
+import { packageFile } from '../model/package-file.ts'
 
 /** Exchanges `GET /control/exchanges` returns without `?last=`, and the most it returns. */
 const DEFAULT_LAST = 20
@@ -16,10 +17,14 @@ let faultPlanValidator: ValidateFunction | undefined
 /**
  * Validates a user's fault plan against `$defs/faultPlan` of reports/report.schema.json: the schema a test holds
  * to the FaultPlan type, so this check knows every seam without a second list. Returns one line per problem.
+ * ajv is loaded with the first plan, not when `serve` starts.
  */
-export function faultPlanErrors(plan: unknown): string[] {
+export async function faultPlanErrors(plan: unknown): Promise<string[]> {
   if (!faultPlanValidator) {
-    const schema = JSON.parse(readFileSync(new URL('../reports/report.schema.json', import.meta.url), 'utf8')) as { $id: string }
+    // ajv is CommonJS: its class is module.exports, the default export under Node and in the bundled CLI alike
+    // (only Node also lists it by name).
+    const { default: Ajv2020 } = (await import('ajv/dist/2020.js')) as unknown as { default: typeof import('ajv/dist/2020.js').Ajv2020 }
+    const schema = JSON.parse(readFileSync(packageFile('reports/report.schema.json'), 'utf8')) as { $id: string }
     const ajv = new Ajv2020({ allErrors: true, validateFormats: false })
     ajv.addSchema(schema)
     faultPlanValidator = ajv.getSchema(`${schema.$id}#/$defs/faultPlan`)!
@@ -112,7 +117,7 @@ export function controlApp(world: World, controlUrl: () => string): express.Expr
   })
   app.get('/control/status', (_req, res) => void res.json(serveStatus(world, controlUrl())))
   app.get('/control/faults', (_req, res) => void res.json(world.faults))
-  app.put('/control/faults', (req, res) => {
+  app.put('/control/faults', async (req, res) => {
     if (!req.is('application/json')) {
       return jsonError(res, 415, 'invalid_request', 'send the fault plan as a JSON object with Content-Type: application/json')
     }
@@ -120,7 +125,7 @@ export function controlApp(world: World, controlUrl: () => string): express.Expr
     if (plan === null || typeof plan !== 'object' || Array.isArray(plan)) {
       return jsonError(res, 400, 'invalid_fault_plan', 'the fault plan must be a JSON object ({} clears every fault)')
     }
-    const errors = faultPlanErrors(plan)
+    const errors = await faultPlanErrors(plan)
     // A rejected plan changes nothing: the current one stays in place.
     if (errors.length > 0) return jsonError(res, 400, 'invalid_fault_plan', errors.join('; '))
     replaceFaults(world, plan as FaultPlan)

@@ -60,6 +60,8 @@ export async function startServe(options: ServeOptions): Promise<ServedWorld> {
     ports,
     bindHost: options.host,
     loopbackOnly: true,
+    // serve's clients are other processes: the boundary of in-process clients has nothing to guard here.
+    networkGuard: false,
   }).catch((err: unknown) => {
     throw portInUse(err, p)
   })

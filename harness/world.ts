@@ -16,7 +16,6 @@ import { loopbackOnly } from './http/loopback-guard.ts'
 import { recordExchanges, recordRefused } from './http/record.ts'
 import { enforceBudget, type RequestBudget } from './http/budget.ts'
 import { releaseFetchPools } from './http/fetch-pools.ts'
-import { holdNetworkGuard, routeHttpsHost } from './https-hosts.ts'
 import { Transcript, type ServerName } from '../model/transcript.ts'
 import type { Topology } from '../model/requirement.ts'
 import { sendExpressNotFound } from '../mock-as/http/not-found.ts'
@@ -50,6 +49,12 @@ export interface WorldOptions {
   maxConnections?: number
   /** Answer only loopback Host headers and refuse foreign Origins (`serve`, against DNS rebinding). */
   loopbackOnly?: boolean
+  /**
+   * Hold up the network boundary of in-process clients while the World is open (harness/https-hosts.ts): true
+   * by default; `serve`, whose clients are other processes, turns it off and so never loads undici. An https
+   * World always holds it (its host names are routed through it).
+   */
+  networkGuard?: boolean
   /**
    * How long the AS keeps a client's metadata document and JWKS (ms of the World clock; 0: fetched at every
    * request). The profile's lifetime when omitted: 10 min, as the reference (META-18).
@@ -254,7 +259,8 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const servers: LoopbackServer[] = []
   // The AS's own http://127.0.0.1 origin, even when the World presents https host names ($issuerHttp).
   let loopbackIssuer = ''
-  const unroute: (() => void)[] = [holdNetworkGuard()]
+  const boundary = options.networkGuard === false && !options.https ? undefined : await import('./https-hosts.ts')
+  const unroute: (() => void)[] = boundary ? [boundary.holdNetworkGuard()] : []
   const start = async (name: ServerName, origin: (req: Request) => string, mount: (app: Express) => void, port = 0) => {
     const app = baseApp()
     // The client host also answers the name the AS fetches documents under.
@@ -321,7 +327,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
         const host = `${label}.${id}.test`
         const server: ServerName = label === 'entryway' ? 'as' : label
         // A plain-http request to an https host never reaches a server; it is recorded with its real URL.
-        unroute.push(routeHttpsHost(host, loopback, (attempt) => recordRefused(transcript, server, attempt)))
+        unroute.push(boundary!.routeHttpsHost(host, loopback, (attempt) => recordRefused(transcript, server, attempt)))
         return `https://${host}`
       }
       urls.identity = publicUrl('identity', urls.identity)

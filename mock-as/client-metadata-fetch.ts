@@ -1,9 +1,6 @@
 import { InvalidClientMetadataError } from '../protocol/errors.ts'
 
-/**
- * Drops a response body we will not read. Not awaited: while msw's interceptor is active, a cancelled
- * pass-through body never settles its cancel() promise.
- */
+/** Drops a response body we will not read (not awaited: nothing depends on the cancel settling). */
 function discard(res: Response): void {
   void res.body?.cancel().catch(() => undefined)
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { packageFile } from '../model/package-file.ts'
 import type { Level } from '../harness/scenario.ts'
 
 /** One client requirement of the spec catalog (shared/spec/atproto-oauth-requirements.md §1). */
@@ -9,7 +10,7 @@ export interface CatalogRequirement {
 }
 
 function load(file: string): CatalogRequirement[] {
-  return (JSON.parse(readFileSync(new URL(file, import.meta.url), 'utf8')) as { requirements: CatalogRequirement[] }).requirements
+  return (JSON.parse(readFileSync(packageFile(`scenarios/${file}`), 'utf8')) as { requirements: CatalogRequirement[] }).requirements
 }
 
 /**
@@ -18,5 +19,5 @@ function load(file: string): CatalogRequirement[] {
  * re-sync never drops it).
  */
 export const REQUIREMENTS: ReadonlyMap<string, CatalogRequirement> = new Map(
-  [...load('./requirements.json'), ...load('./requirements-bff.json')].map((r) => [r.id, r]),
+  [...load('requirements.json'), ...load('requirements-bff.json')].map((r) => [r.id, r]),
 )

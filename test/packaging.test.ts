@@ -86,6 +86,24 @@ const IMPORT_CHECK = [
 
 const REQUIRE_CHECK = ["const { SCENARIOS } = require('atproto-oauth-conformance')", "console.log('require', SCENARIOS.length)", ''].join('\n')
 
+/** `serve` of the installed package: its first answer, a fault plan refused and one taken by its control API. */
+const SERVE_CHECK = [
+  "import { spawn } from 'node:child_process'",
+  "const bin = 'node_modules/atproto-oauth-conformance/bin/atproto-oauth-conformance.js'",
+  "const serve = spawn(process.execPath, [bin, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })",
+  "let banner = ''",
+  "const ready = new Promise((ok) => serve.stdout.on('data', (d) => { banner += d; if (/Ctrl-C/.test(banner)) ok() }))",
+  'await ready',
+  "const [as, control] = [/authorization server\\s+(\\S+)/, /control API, status\\s+(\\S+)/].map((re) => re.exec(banner)[1].replace(/\\/$/, ''))",
+  "const put = (plan) => fetch(`${control}/control/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(plan) })",
+  "const metadata = await fetch(`${as}/.well-known/oauth-authorization-server`)",
+  "const refused = await put({ bogus: 1 })",
+  "const taken = await put({})",
+  "console.log(metadata.status, refused.status, (await refused.json()).error, taken.status)",
+  'serve.kill()',
+  '',
+].join('\n')
+
 interface Project {
   type: 'commonjs' | 'module'
   dir: string
@@ -108,6 +126,7 @@ async function scratchProject(type: Project['type'], tarball: string, devDepende
   await writeFile(join(dir, 'conformance.test.ts'), SUITE)
   await writeFile(join(dir, 'check.mjs'), IMPORT_CHECK)
   await writeFile(join(dir, 'check.cjs'), REQUIRE_CHECK)
+  await writeFile(join(dir, 'serve-check.mjs'), SERVE_CHECK)
   const installed = await npmInstall(dir)
   expect(installed.code, shown(installed)).toBe(0)
   return { type, dir }
@@ -141,7 +160,7 @@ describe('the npm package in a user project', () => {
   }, 420_000)
 
   it('ships the built JavaScript and its declarations, no TypeScript sources, no tests', () => {
-    for (const needed of ['bin/atproto-oauth-conformance.js', 'dist/harness/cli.js', 'dist/harness/index.js', 'dist/harness/index.d.ts', 'dist/harness/vitest.js', 'dist/scenarios/requirements.json', 'dist/reports/report.schema.json', 'dist/examples/clients/official-node/adapter.js', 'docs/packaging.md']) {
+    for (const needed of ['bin/atproto-oauth-conformance.js', 'dist/cli/cli.js', 'dist/harness/cli.js', 'dist/harness/index.js', 'dist/harness/index.d.ts', 'dist/harness/vitest.js', 'dist/scenarios/requirements.json', 'dist/reports/report.schema.json', 'dist/examples/clients/official-node/adapter.js', 'docs/packaging.md']) {
       expect(files, needed).toContain(needed)
     }
     // TypeScript only as declarations, and the browser SPA's sources (bundled when the browser driver starts).
@@ -173,7 +192,7 @@ describe('the npm package in a user project', () => {
 
   for (const major of NODE_MAJORS) {
     for (const type of ['commonjs', 'module'] as const) {
-      it(`Node ${major}, ${type} project: CLI with the official client, TypeScript adapter, import and require${major === 20 || VITEST_PROJECT[major] === type ? ', vitest helper' : ''}`, { timeout: 240_000 }, async (ctx) => {
+      it(`Node ${major}, ${type} project: CLI with the official client, TypeScript adapter, serve, import and require${major === 20 || VITEST_PROJECT[major] === type ? ', vitest helper' : ''}`, { timeout: 240_000 }, async (ctx) => {
         const binary = nodes.get(major)!
         if ('skip' in binary) return ctx.skip(binary.skip)
         const node = binary.path
@@ -196,6 +215,9 @@ describe('the npm package in a user project', () => {
         const adapter = await cli(project, node, ['run', '--client', adapterFile, '--scenario', SCENARIO, '--report-dir', `ra-${major}`])
         expect(adapter.code, shown(adapter)).toBe(0)
         expect(adapter.stdout).toContain(`client ${adapterFile} (in-process)`)
+
+        const served = await run(node, ['serve-check.mjs'], project.dir, node, 30_000)
+        expect(served.stdout.trim(), shown(served)).toBe('200 400 invalid_fault_plan 200')
 
         const imported = await run(node, ['check.mjs'], project.dir, node)
         expect(imported.stdout.trim(), shown(imported)).toBe(`import ${SCENARIOS.length}`)

@@ -64,7 +64,7 @@ export async function externalClient(flags: ExternalClientFlags, clientGiven: bo
   const flag = named[0]
   if (flag !== '--client-command' && flag !== '--client-url' && flag !== '--client-image') return undefined
   if (flags.https) {
-    // msw routes the https host names inside the harness's process only; another process cannot resolve them.
+    // The network boundary routes the https host names inside the harness's process only; another process cannot resolve them.
     throw new HarnessError('ERR_CONFIG', `--https works with in-process clients only (the https host names exist inside the harness's process); drop --https with ${flag}`)
   }
   const options = flags.clientOption ?? {}

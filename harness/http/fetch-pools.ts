@@ -1,7 +1,7 @@
 /**
  * Node's fetch (undici) keeps one connection pool per origin in its global dispatcher for the life of the
  * process, even after the server behind it is gone (Node 20 / undici 6: ~20 KB each). Every World listens on
- * fresh ports and the user agent, the AS's metadata fetcher, msw's forwarding and many clients fetch through
+ * fresh ports and the user agent, the AS's metadata fetcher and many clients fetch through
  * that dispatcher, so a long run would keep thousands of dead pools. A World drops its origins when it closes.
  *
  * The dispatcher is found under undici's global symbol (how Node's fetch and the undici package share it), its

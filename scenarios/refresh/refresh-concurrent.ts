@@ -13,6 +13,11 @@ export default defineScenario({
     { op: 'call', parallel: 4 },
   ],
   expect: { completes: true, atMost: { 'POST /oauth/token': 2 } },
+  exercised: {
+    sends: 'POST /oauth/token',
+    params: { grant_type: 'refresh_token' },
+    otherwise: 'that a client refreshes an access token the PDS no longer accepts is REFRESH-04, judged by token-expired-at-pds',
+  },
   explain: {
     tests: 'Four PDS calls run at once after the access token expired at the PDS. Exactly one refresh may reach the AS (the code exchange plus one refresh); the other callers wait for it.',
     why: 'Refresh tokens are single-use: parallel refreshes present the same token several times, and the reference AS revokes the whole session on the replay (FIELD-16, FIELD-17).',

@@ -96,7 +96,7 @@ export function requestBytes(origin: string, req: RawRequest): Buffer {
 /**
  * A raw HTTP/1.1 client over one keep-alive TCP connection to a loopback origin (reconnecting when the server
  * closes it). It writes requests byte for byte, so it can send what fetch and node:http refuse to: bad header
- * bytes, duplicate lines, truncated bodies. It bypasses msw (which patches fetch and node:http, not net).
+ * bytes, duplicate lines, truncated bodies. It bypasses the network boundary (which routes fetch and node:http, not net).
  */
 interface Connection {
   socket: Socket

@@ -3,8 +3,9 @@ import { mkdir, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { packageFile } from '../../../model/package-file.ts'
 
-const HERE = fileURLToPath(new URL('.', import.meta.url))
+const HERE = fileURLToPath(packageFile('examples/clients/browser-spa/'))
 
 /** Another SPA built the same way (examples/clients/atcute-browser): its entry point and package aliases. */
 export interface SpaSource {

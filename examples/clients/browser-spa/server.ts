@@ -2,6 +2,7 @@ import { readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { dirname } from 'node:path'
+import { packageFile } from '../../../model/package-file.ts'
 import { buildSpa, type SpaSource } from './build.ts'
 
 /** The example SPA on a loopback port: `/` (any path) is the page, `/app.js` the bundle. */
@@ -15,7 +16,7 @@ export interface SpaServer {
  * Builds the bundle once and serves it with index.html on 127.0.0.1 (never another interface). Another SPA built
  * the same way passes its own page and source (examples/clients/atcute-browser).
  */
-export async function startSpaServer(page: URL = new URL('./index.html', import.meta.url), source?: SpaSource): Promise<SpaServer> {
+export async function startSpaServer(page: URL = packageFile('examples/clients/browser-spa/index.html'), source?: SpaSource): Promise<SpaServer> {
   const [html, js] = await Promise.all([
     readFile(page, 'utf8'),
     // The bundle is served from memory: its temp directory goes as soon as it is read.

@@ -40,7 +40,7 @@ export async function readResponse(url: string, res: Response): Promise<HttpResu
 /**
  * `fetch` that turns network failures into an OAuthClientError. Always `redirect: 'manual'`: metadata, identity
  * documents and OAuth endpoints must answer themselves (DISC-08), and a redirect must never carry a token or a
- * proof to another host (RES-04). `globalThis.fetch` is looked up at each call so a patched fetch (msw) applies.
+ * proof to another host (RES-04). `globalThis.fetch` is looked up at each call so a patched fetch applies.
  */
 export async function send(url: string, init: RequestInit, what: string, options: SendOptions = {}): Promise<HttpResult> {
   let res: Response

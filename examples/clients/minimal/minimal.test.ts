@@ -115,7 +115,7 @@ describe('each deliberate flaw is caught', () => {
     ['ignore-granted-scope', 'token-scope-narrower', 'WARN'],
     ['no-scope-check', 'token-scope-without-atproto', 'FAIL'],
     ['bearer-scheme', 'dpop-authorization-scheme', 'FAIL'],
-    ['no-refresh-on-401', 'refresh-concurrent', 'FAIL'],
+    ['no-refresh-on-401', 'token-expired-at-pds', 'WARN'],
     ['refresh-on-403', 'res-insufficient-scope', 'FAIL'],
     ['stale-refresh-token', 'refresh-rotation', 'FAIL'],
     ['no-refresh-lock', 'refresh-concurrent', 'FAIL'],
