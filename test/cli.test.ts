@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runChild } from './support/child.ts'
+import { CLI_TEST_TIMEOUT_MS } from './support/timeouts.ts'
 
 const BIN = new URL('../bin/atproto-oauth-conformance.js', import.meta.url).pathname
 
@@ -20,7 +21,8 @@ async function tempDir() {
   return d
 }
 
-describe('CLI', () => {
+// Every test here starts CLI processes: their limit fits a loaded 2-core machine.
+describe('CLI', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('list shows every scenario with its requirement ids', async () => {
     const { code, stdout } = await cli('list')
     expect(code).toBe(0)
@@ -36,12 +38,12 @@ describe('CLI', () => {
     expect(stdout).toContain('How to fix a failing client')
   })
 
-  it('a user mistake is one line on stderr and exit code 2', async () => {
-    const unknown = await cli('explain', 'callback-iss')
+  it('a user mistake is one line on stderr and exit code 2', { timeout: CLI_TEST_TIMEOUT_MS }, async () => {
+    const [unknown, concurrency, noClient] = await Promise.all([cli('explain', 'callback-iss'), cli('run', '--concurrency', 'x'), cli('run', '--client', './no-such-client.ts')])
     expect(unknown.code).toBe(2)
     expect(unknown.stderr.trim()).toBe('error: unknown scenario "callback-iss"; did you mean callback-iss-mismatch, callback-iss-missing? (see `atproto-oauth-conformance list`)')
-    expect((await cli('run', '--concurrency', 'x')).code).toBe(2)
-    expect((await cli('run', '--client', './no-such-client.ts')).stderr).toMatch(/no such file, and not a bundled client/)
+    expect(concurrency.code).toBe(2)
+    expect(noClient.stderr).toMatch(/no such file, and not a bundled client/)
   })
 
   it('run writes report.json, prints progress and the closing line, and exits 0 when nothing fails', async () => {
@@ -69,7 +71,7 @@ describe('CLI', () => {
   })
 })
 
-describe('CLI baselines', () => {
+describe('CLI baselines', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   const run = async (baseline: string) => {
     const dir = await tempDir()
     const file = join(dir, 'baseline.txt')

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { observed, readExpectations, runAtcuteBrowser, wanted } from '../../examples/clients/atcute-browser/run-all.ts'
 import { browserUnavailable } from '../../harness/drivers/browser.ts'
+import { CLI_TEST_TIMEOUT_MS } from '../support/timeouts.ts'
 
 const missing = browserUnavailable()
 if (missing) console.warn(`test/browser/atcute-browser: skipping the Chromium runs: ${missing}`)
@@ -16,7 +17,7 @@ const SUBSET = {
   'self-hosted': ['pds-call-with-nonce', 'sign-out-revokes'],
 } as const
 
-describe.skipIf(missing !== undefined)(`@atcute/oauth-browser-client in Chromium (an independent browser library)${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe.skipIf(missing !== undefined)(`@atcute/oauth-browser-client in Chromium (an independent browser library)${missing ? ` (skipped: ${missing})` : ''}`, { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   const expectations = readExpectations()
   for (const [topology, ids] of Object.entries(SUBSET) as [keyof typeof SUBSET, readonly string[]][]) {
     it(`gets the committed expected verdicts (${topology}, ${ids.length} scenarios)`, async () => {

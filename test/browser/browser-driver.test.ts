@@ -10,6 +10,7 @@ import { renderHtml } from '../../reports/html.ts'
 import type { RunReport, ScenarioResult } from '../../reports/schema.ts'
 import { SCENARIOS } from '../../scenarios/index.ts'
 import { runChild } from '../support/child.ts'
+import { CLI_TEST_TIMEOUT_MS } from '../support/timeouts.ts'
 
 const missing = browserUnavailable()
 if (missing) console.warn(`test/browser: skipping the Chromium runs: ${missing}`)
@@ -44,7 +45,8 @@ async function run(target: string, ids: readonly string[]): Promise<RunReport> {
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
 const isPng = (base64: string) => Buffer.from(base64, 'base64').subarray(0, 8).equals(PNG)
 
-describe.skipIf(missing !== undefined)(`the browser driver with the example SPA in Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
+// Chromium and CLI processes: limits that fit a loaded 2-core machine.
+describe.skipIf(missing !== undefined)(`the browser driver with the example SPA in Chromium${missing ? ` (skipped: ${missing})` : ''}`, { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   let real: RunReport
   beforeAll(async () => {
     real = await run('example', [...GOOD, ...NEGATIVE])

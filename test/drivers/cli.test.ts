@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startHttpApp, type HttpApp } from '../../examples/clients/http-app/app.ts'
 import { runChild } from '../support/child.ts'
+import { CLI_TEST_TIMEOUT_MS } from '../support/timeouts.ts'
 import { REPO } from './helpers.ts'
 
 const BIN = join(REPO, 'bin/atproto-oauth-conformance.js')
@@ -28,7 +29,8 @@ async function tempDir() {
 }
 const report = async (dir: string) => JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'))
 
-describe('CLI with a client outside the harness', () => {
+// Every test here starts CLI processes: their limit fits a loaded 2-core machine.
+describe('CLI with a client outside the harness', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('--client-command runs the program per scenario: progress, closing line, report with the driver kind and the client log', async () => {
     const dir = await tempDir()
     const { code, stdout } = await cli(['run', '--client-command', 'node examples/clients/plain-js-stdio/main.js', '--scenario', 'login-with-handle', 'restore-session', '--report-dir', dir])
@@ -77,23 +79,29 @@ describe('CLI with a client outside the harness', () => {
     expect(r.scenarios.filter((s: { verdict: string; reason: string }) => s.verdict !== 'SKIP' || !/^no container engine|https host names/.test(s.reason))).toEqual([])
   })
 
-  it('refuses two clients at once, shell operators, --https, and a program that does not answer hello (exit 2)', async () => {
-    const both = await cli(['run', '--client', 'minimal', '--client-command', 'node x.js'])
+  // Six CLI processes: at once, so the test takes as long as the slowest, not the sum (a loaded 2-core machine
+  // once took over 30 s for them one after the other).
+  it('refuses two clients at once, shell operators, --https, and a program that does not answer hello (exit 2)', { timeout: CLI_TEST_TIMEOUT_MS }, async () => {
+    const [both, two, pipe, https, missing, wrong] = await Promise.all([
+      cli(['run', '--client', 'minimal', '--client-command', 'node x.js']),
+      cli(['run', '--client-url', 'http://127.0.0.1:1/x', '--client-image', 'img']),
+      cli(['run', '--client-command', 'node a.js | tee log']),
+      cli(['run', '--client-command', 'node a.js', '--https']),
+      cli(['run', '--client-command', 'no-such-client-program']),
+      cli(['run', '--client-command', 'node test/drivers/fixtures/broken-client.js wrong-protocol hello']),
+    ])
     expect(both.code).toBe(2)
     expect(both.stderr.trim()).toBe(
       'error: --client and --client-command each name the client under test; give only one of --client, --client-command, --client-url, --client-image, --client-browser',
     )
-    const two = await cli(['run', '--client-url', 'http://127.0.0.1:1/x', '--client-image', 'img'])
     expect(two.code).toBe(2)
     expect(two.stderr).toMatch(/--client-url and --client-image each name the client under test/)
-    expect((await cli(['run', '--client-command', 'node a.js | tee log'])).stderr).toMatch(/shell operator "\|"/)
-    expect((await cli(['run', '--client-command', 'node a.js', '--https'])).stderr).toMatch(/--https works with in-process clients only/)
-    const missing = await cli(['run', '--client-command', 'no-such-client-program'])
+    expect(pipe.stderr).toMatch(/shell operator "\|"/)
+    expect(https.stderr).toMatch(/--https works with in-process clients only/)
     expect(missing.code).toBe(2)
     expect(missing.stderr.trim()).toBe(
       'error: --client-command: the client did not complete the hello handshake: could not start the client (no-such-client-program): spawn no-such-client-program ENOENT',
     )
-    const wrong = await cli(['run', '--client-command', 'node test/drivers/fixtures/broken-client.js wrong-protocol hello'])
     expect(wrong.stderr).toMatch(/the client speaks driver protocol 2; this harness speaks 1/)
   })
 })

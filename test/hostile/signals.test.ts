@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { browserUnavailable } from '../../harness/drivers/browser.ts'
 import { runChild, type ChildRun } from '../support/child.ts'
 import { alive, groupMembers, processTable } from '../support/processes.ts'
+import { CLI_TEST_TIMEOUT_MS } from '../support/timeouts.ts'
 
 const REPO = new URL('../../', import.meta.url).pathname
 const BIN = join(REPO, 'bin/atproto-oauth-conformance.js')
@@ -85,7 +86,8 @@ function noProcessLeft(pid: number, helper: number): void {
   expect(processTable().filter((p) => p.pid === helper && alive(p))).toEqual([])
 }
 
-describe('a signal ends a run like Ctrl-C (process driver)', () => {
+// CLI processes (and Chromium): limits that fit a loaded 2-core machine.
+describe('a signal ends a run like Ctrl-C (process driver)', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     it(`${signal}: the running scenario finishes, the rest SKIP, the partial report is written, exit ${code}, no process left`, async () => {
       const { run, dir, pid, helper } = await signalledRun(signal)
@@ -114,7 +116,7 @@ describe('a signal ends a run like Ctrl-C (process driver)', () => {
 })
 
 const noChromium = browserUnavailable()
-describe('Ctrl-C with the browser driver', () => {
+describe('Ctrl-C with the browser driver', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it.skipIf(noChromium !== undefined)(`writes the partial report and closes Chromium, exit 130${noChromium ? ` (skipped: ${noChromium})` : ''}`, async () => {
     const dir = await tempDir()
     // The CLI's own TMPDIR: Chromium's profile directory is made there, which names its processes.

@@ -5,3 +5,9 @@
  * so a hung catalog test fails by its own timeout, with its name, first.
  */
 export const CATALOG_TEST_TIMEOUT_MS = 180_000
+
+/**
+ * Limit for a test that starts several CLI processes: each pays for node, the tsx loader and the modules it runs
+ * (1–2 s alone, 5–10 s on a loaded 2-core machine).
+ */
+export const CLI_TEST_TIMEOUT_MS = 90_000
