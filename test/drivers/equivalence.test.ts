@@ -5,7 +5,7 @@ import { httpDriver } from '../../harness/drivers/http.ts'
 import { processDriver } from '../../harness/drivers/process.ts'
 import { runSuite } from '../../harness/runner.ts'
 import { SCENARIOS } from '../../scenarios/index.ts'
-import { OFFICIAL_STDIO, REPO, verdicts } from './helpers.ts'
+import { bundledOfficialStdio, REPO, verdicts } from './helpers.ts'
 import { CATALOG_TEST_TIMEOUT_MS } from '../support/timeouts.ts'
 
 let app: HttpApp
@@ -37,7 +37,8 @@ describe('one client, three drivers', () => {
   it('the official client gets identical verdicts as a stdio program', { timeout: 480_000 }, async () => {
     // Without libfaketime, so the clock scenarios SKIP here as they do in-process (under it they run: see
     // docs/official-client-findings.md). A spawned client mostly waits on its start, so three at a time.
-    const overStdio = await run(() => processDriver({ command: OFFICIAL_STDIO, cwd: REPO, fakeClock: false }), 'process', 3)
+    const program = await bundledOfficialStdio()
+    const overStdio = await run(() => processDriver({ command: program.command, cwd: REPO, fakeClock: false }), 'process', 3).finally(() => program.dispose())
     expect(overStdio.client.driver).toBe('process')
     expect(verdicts(overStdio)).toEqual(outOfProcess())
   })
