@@ -81,9 +81,9 @@ for (let i = 0; i < REPS; i++) {
   const cli = async (script: string, into: { totalMs: number; readyMs: number }[]) => {
     into.push(await coldStart([script, 'serve', '--port', '0'], /authorization server\s+http/, (l) => /(http:\/\/\S+)/.exec(l)![1]!))
   }
-  // The bin runs the sources through tsx in a checkout; the package's bin runs dist/harness/cli.js.
+  // The bin runs the sources through tsx in a checkout; the package's bin runs the bundled CLI, dist/cli/cli.js.
   await cli('bin/atproto-oauth-conformance.js', serve)
-  if (built) await cli('dist/harness/cli.js', serveBuilt)
+  if (built) await cli('dist/cli/cli.js', serveBuilt)
   world.push(await coldStart(tsxArgs('bench/servers/cold-start.ts'), /^READY /, (l) => l.split(' ')[1]!))
   if (bundle) bundled.push(await coldStart([bundle], /^READY /, (l) => l.split(' ')[1]!))
   node.push(await exitTime(['-e', '0']))
@@ -96,7 +96,7 @@ emit({
   createWorldScript: {
     firstAnswerMs: summarize(world.map((s) => s.totalMs)),
     readyLineMs: summarize(world.map((s) => s.readyMs)),
-    // Inside the child, ms since its process started: node + tsx loader, + imports (harness, express, msw), + createWorld.
+    // Inside the child, ms since its process started: node + tsx loader, + imports (harness, express, undici), + createWorld.
     breakdown: {
       loaderMs: summarize(world.map((s) => Number(s.line.split(' ')[2]))),
       importsMs: summarize(world.map((s) => Number(s.line.split(' ')[3]) - Number(s.line.split(' ')[2]))),

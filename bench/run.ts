@@ -5,7 +5,7 @@ import { runSection } from './lib/child.ts'
 import type { Summary } from './lib/stats.ts'
 
 /**
- * `npm run bench`: each section runs in its own process (so one section's Worlds, JIT state or msw interceptors
+ * `npm run bench`: each section runs in its own process (so one section's Worlds, JIT state or network boundary
  * never weigh on another's numbers), then the figures are printed as a table, judged against the targets and
  * written to bench/results.json. Nothing here asserts: a bench measures.
  */
@@ -92,7 +92,7 @@ if (cold) {
     target: 'mock stack cold start ≤ 300 ms',
     measured: `serve CLI, built package ${f(cold.serveBuiltCli?.firstAnswerMs.median, 0)} ms, from the sources through tsx ${f(cold.serveCli.firstAnswerMs.median, 0)} ms, World-only script ${f(cold.createWorldScript.firstAnswerMs.median, 0)} ms, the same bundled and run by plain node ${f(cold.bundledWorldScript?.firstAnswerMs.median, 0)} ms (process start → first answer)`,
     holds: serve <= 300,
-    note: `in the World-only process: ${f(cold.createWorldScript.breakdown.loaderMs.median, 0)} ms to start node and the tsx loader, ${f(cold.createWorldScript.breakdown.importsMs.median, 0)} ms to load and transpile the modules (harness, express, msw), ${f(cold.createWorldScript.breakdown.createWorldMs.median, 0)} ms to start the World; floors: node ${f(cold.floors.nodeMs.median, 0)} ms, node + tsx ${f(cold.floors.nodeWithTsxMs.median, 0)} ms`,
+    note: `in the World-only process: ${f(cold.createWorldScript.breakdown.loaderMs.median, 0)} ms to start node and the tsx loader, ${f(cold.createWorldScript.breakdown.importsMs.median, 0)} ms to load and transpile the modules (harness, express, undici), ${f(cold.createWorldScript.breakdown.createWorldMs.median, 0)} ms to start the World; floors: node ${f(cold.floors.nodeMs.median, 0)} ms, node + tsx ${f(cold.floors.nodeWithTsxMs.median, 0)} ms`,
   })
 }
 if (throughput) {

@@ -217,8 +217,6 @@ export interface Blame {
   check: Verdict
   /** "step 1 (authorize) failed when the authorization server refused POST /oauth/par (#6), which par.form-body FAILs (PAR-02 MUST)" */
   reason: string
-  /** The scenario's own requirements. */
-  notJudged: string
 }
 
 /**
@@ -244,6 +242,5 @@ export function refusalBlame(ctx: CheckContext, finding: Finding, alwaysOn: read
   return {
     check,
     reason: `${stepName(scenario, step)} failed when the ${server} refused ${refusedBy.request.method} ${refusedBy.request.path} (${refusedBy.ref}), which ${check.checkId} FAILs (${check.requirement.id} ${check.requirement.level})`,
-    notJudged: own.join(', '),
   }
 }

@@ -376,7 +376,7 @@ function harnessVerdict(status: Status, id: string, title: string, reason: strin
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
   const { result, goodPath, blame } = await runLogged(scenario, options)
   let judged = result
-  if (goodPath && blame) judged = await applyBlame(judged, goodPath, blame, options)
+  if (goodPath && blame) judged = await applyBlame(scenario, judged, goodPath, blame, options)
   if (goodPath && goodPath.gated && expectationOf(judged)?.status !== 'INCONCLUSIVE') judged = await applyGate(judged, goodPath, options)
   // The one place secrets are redacted and client text is made safe, before any writer (or the console) sees it.
   return reportSafeResult(judged, { redact: !options.noRedact })
@@ -453,10 +453,10 @@ function withExpectation(result: ScenarioResult, change: (v: Verdict) => Verdict
  * then INCONCLUSIVE and the blame stays with that check. A FAIL that only this scenario's conditions bring out
  * (parallel refreshes replaying a token) is the scenario's finding, and stays.
  */
-async function applyBlame(result: ScenarioResult, ref: GoodPathRef, blame: Blame, options: RunOptions): Promise<ScenarioResult> {
+async function applyBlame(scenario: Scenario, result: ScenarioResult, ref: GoodPathRef, blame: Blame, options: RunOptions): Promise<ScenarioResult> {
   const evidence = await goodPathEvidence(ref, options)
   if (!evidence?.failed.has(blame.check.checkId)) return result
-  const reason = `${blame.reason}, as it does on the good path ${evidence.id} in this run: ${blame.notJudged} is not judged on this refusal`
+  const reason = `${blame.reason}, as it does on the good path ${evidence.id} in this run: ${scenario.requirements.map((r) => r.id).join(', ')} is not judged on this refusal`
   return withExpectation(result, (c) => ({ ...c, status: 'INCONCLUSIVE', reason, expected: undefined, fix: undefined }))
 }
 
