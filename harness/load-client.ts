@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { createRequire, register as registerLoaderHooks } from 'node:module'
 import { resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { HarnessError } from '../protocol/errors.ts'
@@ -85,9 +85,37 @@ let loader: Promise<Loader> | undefined
  * `register()` (a CommonJS adapter then fails with "Cannot require() ES Module … in a cycle").
  */
 function typeScriptLoader(): Promise<Loader> {
-  loader ??= import('tsx/esm/api').then(({ register }) => register({ namespace: 'atproto-oauth-conformance-adapter' }))
+  loader ??= import('tsx/esm/api').then(({ register }) => {
+    const api = register({ namespace: ADAPTER_NAMESPACE })
+    registerLoaderHooks(`data:text/javascript,${encodeURIComponent(ESM_TYPESCRIPT_HOOK)}`)
+    return api
+  })
   return loader
 }
+
+const ADAPTER_NAMESPACE = 'atproto-oauth-conformance-adapter'
+
+/**
+ * In a CommonJS project tsx compiles a .ts file to CommonJS and hands it to Node's CommonJS loader, which from
+ * Node 23 on cannot find it under tsx's namespace query, and on every Node resolves what it requires without
+ * tsx (`import './helper'` of a .ts file: "Cannot find module"). A .ts file written with import/export, as
+ * TypeScript projects write them whatever their package type, is loaded as an ES module instead. The hook runs
+ * before tsx's, for the project's own .ts files in the adapter's namespace only.
+ */
+const ESM_TYPESCRIPT_HOOK = `
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+const ESM_SYNTAX = /^\\s*(?:import|export)[\\s{*]/m
+export async function load(url, context, nextLoad) {
+  // tsx may carry its own query inside the path, encoded (Node 20): the file is what comes before either.
+  const path = url.startsWith('file:') ? fileURLToPath(url.split('?')[0]).split('?')[0] : ''
+  if (path.endsWith('.ts') && !/[\\\\/]node_modules[\\\\/]/.test(path) && url.includes('namespace=${ADAPTER_NAMESPACE}') && context.format !== 'module') {
+    let source = ''
+    try { source = readFileSync(path, 'utf8') } catch {}
+    if (ESM_SYNTAX.test(source)) return nextLoad(url, { ...context, format: 'module-typescript' })
+  }
+  return nextLoad(url, context)
+}`
 
 /** True when this process already runs TypeScript modules: this file is TypeScript, so something compiles it. */
 function typeScriptLoaded(): boolean {

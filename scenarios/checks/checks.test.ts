@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { ctx, goodFlow, ISSUER, type FlowFlaws } from '../../test/support/transcripts.ts'
+import { ctx, fakeKey, goodFlow, ISSUER, jws, proof, TranscriptBuilder, type FlowFlaws } from '../../test/support/transcripts.ts'
 import type { Check } from '../../harness/check.ts'
+import { REQUIREMENTS } from '../catalog.ts'
 import { ALWAYS_ON_CHECKS } from './index.ts'
 
 const byId = new Map(ALWAYS_ON_CHECKS.map((c) => [c.id, c]))
@@ -71,15 +72,14 @@ describe('always-on checks', () => {
     for (let i = 0; i < 20; i++) expect(ALWAYS_ON_CHECKS.map((c) => JSON.stringify(c.judge(ctx(t))))).toEqual(first)
   })
 
-  it('has unique ids and requirement ids from the catalog', async () => {
-    const { REQUIREMENTS } = await import('../catalog.ts')
+  it('has unique ids and requirement ids from the catalog', () => {
     expect(new Set(ALWAYS_ON_CHECKS.map((c) => c.id)).size).toBe(ALWAYS_ON_CHECKS.length)
     for (const c of ALWAYS_ON_CHECKS) expect(REQUIREMENTS.has(c.requirement.id), c.id).toBe(true)
   })
 })
 
-describe('confidential client checks', async () => {
-  const { TranscriptBuilder, ISSUER, jws, fakeKey, proof } = await import('../../test/support/transcripts.ts')
+// Describe blocks stay synchronous: collection has no timeout, so an await there could stall the file unseen.
+describe('confidential client checks', () => {
   const clientId = 'https://client.world.internal/client-metadata.json'
   const assertion = (claims: Record<string, unknown> = {}) =>
     jws({ alg: 'ES256', kid: 'k1' }, { iss: clientId, sub: clientId, aud: ISSUER, jti: Math.random().toString(36).slice(2), iat: 1, exp: 61, ...claims })
@@ -113,8 +113,7 @@ describe('confidential client checks', async () => {
   })
 })
 
-describe('meta.document', async () => {
-  const { TranscriptBuilder } = await import('../../test/support/transcripts.ts')
+describe('meta.document', () => {
   const served = (doc: Record<string, unknown>) => {
     const b = new TranscriptBuilder()
     b.add({ server: 'client-host', actor: 'authorization-server', method: 'GET', url: 'https://client.world.internal/client-metadata.json', status: 200, resBody: doc })
@@ -128,8 +127,7 @@ describe('meta.document', async () => {
   })
 })
 
-describe('scope.declared', async () => {
-  const { TranscriptBuilder } = await import('../../test/support/transcripts.ts')
+describe('scope.declared', () => {
   const clientId = 'https://client.world.internal/oauth-client-metadata.json'
   const par = (b: InstanceType<typeof TranscriptBuilder>, scope: string) =>
     b.add({ url: `${ISSUER}/oauth/par`, params: { client_id: clientId, scope }, status: 400, resBody: { error: 'invalid_scope' } })

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { browserUnavailable } from '../../harness/drivers/browser.ts'
 import { runChild, type ChildRun } from '../support/child.ts'
-import { alive, groupMembers, processTable } from '../support/processes.ts'
+import { stillAlive } from '../support/processes.ts'
 import { CLI_TEST_TIMEOUT_MS } from '../support/timeouts.ts'
 
 const REPO = new URL('../../', import.meta.url).pathname
@@ -79,11 +79,10 @@ async function signalledRun(signal: NodeJS.Signals, options: { twice?: boolean }
   }
 }
 
-function noProcessLeft(pid: number, helper: number): void {
+async function noProcessLeft(pid: number, helper: number): Promise<void> {
   expect(pid).toBeGreaterThan(0)
   // The client ran as the leader of its own process group, the helper in it.
-  expect(groupMembers(pid), 'processes of the client group still running').toEqual([])
-  expect(processTable().filter((p) => p.pid === helper && alive(p))).toEqual([])
+  expect(await stillAlive((p) => p.pgid === pid || p.pid === helper), 'processes of the client group still running').toEqual([])
 }
 
 // CLI processes (and Chromium): limits that fit a loaded 2-core machine.
@@ -100,7 +99,7 @@ describe('a signal ends a run like Ctrl-C (process driver)', { timeout: CLI_TEST
       expect(report.scenarios.map((s: { id: string }) => s.id)).toEqual(SCENARIOS)
       expect(report.scenarios[1].reason).not.toBe('run interrupted')
       expect([report.scenarios[2].verdict, report.scenarios[2].reason]).toEqual(['SKIP', 'run interrupted'])
-      noProcessLeft(pid, helper)
+      await noProcessLeft(pid, helper)
     }, 30_000)
   }
 
@@ -110,7 +109,7 @@ describe('a signal ends a run like Ctrl-C (process driver)', { timeout: CLI_TEST
     expect(run.code, run.stdout + run.stderr).toBe(143)
     expect(run.timedOut).toBe(false)
     expect(run.stdout).not.toContain('report written')
-    noProcessLeft(pid, helper)
+    await noProcessLeft(pid, helper)
     expect(Date.now() - started).toBeLessThan(20_000)
   }, 30_000)
 })
@@ -142,6 +141,6 @@ describe('Ctrl-C with the browser driver', { timeout: CLI_TEST_TIMEOUT_MS }, () 
     // The scenario running at the Ctrl-C finished in a live browser (the driver, not Playwright, owns the signal).
     expect(report.scenarios.slice(0, 2).map((s: { verdict: string }) => s.verdict)).toEqual(['PASS', 'PASS'])
     expect(report.scenarios.at(-1).reason).toBe('run interrupted')
-    expect(processTable().filter((p) => alive(p) && p.command.includes(tmp))).toEqual([])
+    expect(await stillAlive((p) => p.command.includes(tmp))).toEqual([])
   }, 60_000)
 })

@@ -100,8 +100,9 @@ export default class CountReporter implements Reporter {
     // The ps that just ran is not worth listing.
     const under = descendants(table, process.pid).filter((p) => !p.command.startsWith('ps -eo '))
     if (table.length > 0) {
-      lines.push(`  processes under vitest (pid ${process.pid}):`, '    PID     PPID    PGID    ELAPSED     COMMAND')
-      for (const p of under) lines.push(`    ${String(p.pid).padEnd(8)}${String(p.ppid).padEnd(8)}${String(p.pgid).padEnd(8)}${p.elapsed.padEnd(12)}${p.command}`)
+      // CPU near ELAPSED: a worker busy in a loop; near 0: one waiting for something that never comes.
+      lines.push(`  processes under vitest (pid ${process.pid}):`, '    PID     PPID    PGID    ELAPSED     CPU         COMMAND')
+      for (const p of under) lines.push(`    ${String(p.pid).padEnd(8)}${String(p.ppid).padEnd(8)}${String(p.pgid).padEnd(8)}${p.elapsed.padEnd(12)}${p.cpu.padEnd(12)}${p.command}`)
       if (under.length === 0) lines.push('    (none)')
     }
     lines.push('watchdog: killing them and exiting with code 1')

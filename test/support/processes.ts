@@ -9,16 +9,18 @@ export interface ProcessRow {
   state: string
   /** `[[dd-]hh:]mm:ss` */
   elapsed: string
+  /** CPU time used, `[dd-]hh:mm:ss`: near `elapsed` for a process stuck busy, near 0 for one stuck waiting. */
+  cpu: string
   command: string
 }
 
 /** Every process on the machine (procps `ps`), read with a deadline. */
 export function processTable(): ProcessRow[] {
-  const out = execFileSync('ps', ['-eo', 'pid=,ppid=,pgid=,stat=,etime=,args='], { encoding: 'utf8', timeout: 5000, maxBuffer: 16 * 1024 * 1024 })
+  const out = execFileSync('ps', ['-eo', 'pid=,ppid=,pgid=,stat=,etime=,time=,args='], { encoding: 'utf8', timeout: 5000, maxBuffer: 16 * 1024 * 1024 })
   const rows: ProcessRow[] = []
   for (const line of out.split('\n')) {
-    const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s+(.*)$/.exec(line)
-    if (m) rows.push({ pid: Number(m[1]), ppid: Number(m[2]), pgid: Number(m[3]), state: m[4]!, elapsed: m[5]!, command: m[6]! })
+    const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(.*)$/.exec(line)
+    if (m) rows.push({ pid: Number(m[1]), ppid: Number(m[2]), pgid: Number(m[3]), state: m[4]!, elapsed: m[5]!, cpu: m[6]!, command: m[7]! })
   }
   return rows
 }
@@ -42,7 +44,16 @@ export function descendants(table: readonly ProcessRow[], root: number): Process
 /** Whether the process still runs (a zombie has ended; only its exit status is left). */
 export const alive = (p: ProcessRow): boolean => !p.state.startsWith('Z')
 
-/** The live processes of process group `pgid` (empty once the whole group is gone). */
-export function groupMembers(pgid: number): ProcessRow[] {
-  return processTable().filter((p) => p.pgid === pgid && alive(p))
+/**
+ * The live processes that `match` once they have had `withinMs` to die: a process sent SIGKILL still shows in
+ * `ps` while the kernel tears down its memory, which on a loaded machine can outlast the parent that killed it.
+ * Empty as soon as all are gone.
+ */
+export async function stillAlive(match: (p: ProcessRow) => boolean, withinMs = 5000): Promise<ProcessRow[]> {
+  const deadline = Date.now() + withinMs
+  for (;;) {
+    const left = processTable().filter((p) => alive(p) && match(p))
+    if (left.length === 0 || Date.now() >= deadline) return left
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
-import { alive, processTable } from './processes.ts'
+import { stillAlive } from './processes.ts'
 
 const VITEST = new URL('../../node_modules/vitest/vitest.mjs', import.meta.url).pathname
 const CONFIG = new URL('./watchdog-fixture/vitest.config.ts', import.meta.url).pathname
@@ -41,6 +41,6 @@ it('the watchdog stops a suite whose file hangs: it names the file and test, lis
   expect(out).toMatch(/processes under vitest[^\n]*\n[^\n]*PID[^\n]*\n(?:[^\n]*\n)*[^\n]*aoc-watchdog-helper/)
   // The helper ran in a process group of its own: it is gone with the run.
   const helper = Number(readFileSync(pidFile, 'utf8'))
-  expect(processTable().filter((p) => (p.pid === helper || p.pgid === helper) && alive(p))).toEqual([])
+  expect(await stillAlive((p) => p.pid === helper || p.pgid === helper)).toEqual([])
   expect(elapsed).toBeLessThan(20_000)
 }, 30_000)
