@@ -7,6 +7,7 @@ import { stillAlive } from './processes.ts'
 
 const VITEST = new URL('../../node_modules/vitest/vitest.mjs', import.meta.url).pathname
 const CONFIG = new URL('./watchdog-fixture/vitest.config.ts', import.meta.url).pathname
+const BOUND_MS = 10_000
 const dir = mkdtempSync(join(tmpdir(), 'aoc-watchdog-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -21,10 +22,12 @@ it('the watchdog stops a suite whose file hangs: it names the file and test, lis
   const started = Date.now()
   const child = spawn(process.execPath, [VITEST, 'run', '--config', CONFIG], {
     // Its own TMPDIR: a vitest stopped by the watchdog leaves its temp files, which go with `dir`.
-    env: freshEnv({ AOC_TEST_WATCHDOG_MS: '1500', AOC_WATCHDOG_HELPER_PID_FILE: pidFile, TMPDIR: dir }),
+    // A bound long enough for both fixture files to start on a loaded machine (the clock runs from the start of
+    // the run, and two forks starting at load average 10 took more than 2 s).
+    env: freshEnv({ AOC_TEST_WATCHDOG_MS: String(BOUND_MS), AOC_WATCHDOG_HELPER_PID_FILE: pidFile, TMPDIR: dir }),
     stdio: ['ignore', 'pipe', 'pipe'],
     // A watchdog that does not fire must not hang this test either.
-    timeout: 25_000,
+    timeout: BOUND_MS + 50_000,
     killSignal: 'SIGKILL',
   })
   let out = ''
@@ -34,7 +37,7 @@ it('the watchdog stops a suite whose file hangs: it names the file and test, lis
   const elapsed = Date.now() - started
   expect(signal, out).toBeNull()
   expect(code, out).toBe(1)
-  expect(out).toMatch(/watchdog: no test finished for \d+ s \(bound 2 s, AOC_TEST_WATCHDOG_MS\); stopping the run/)
+  expect(out).toMatch(/watchdog: no test finished for \d+ s \(bound 10 s, AOC_TEST_WATCHDOG_MS\); stopping the run/)
   expect(out).toMatch(/stuck: hangs\.fixture\.ts \(running for \d+ s\)/)
   expect(out).toMatch(/test: waits for nothing \(running for \d+ s\)/)
   expect(out).not.toMatch(/stuck: passes\.fixture\.ts/)
@@ -42,5 +45,5 @@ it('the watchdog stops a suite whose file hangs: it names the file and test, lis
   // The helper ran in a process group of its own: it is gone with the run.
   const helper = Number(readFileSync(pidFile, 'utf8'))
   expect(await stillAlive((p) => p.pid === helper || p.pgid === helper)).toEqual([])
-  expect(elapsed).toBeLessThan(20_000)
-}, 30_000)
+  expect(elapsed).toBeLessThan(BOUND_MS + 40_000)
+}, BOUND_MS + 60_000)
