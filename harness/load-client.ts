@@ -40,10 +40,10 @@ export async function loadClient(spec: string): Promise<ClientModuleFactory> {
   try {
     mod = await importModule(url)
   } catch (err) {
-    // tsx's namespaced loader cannot run a CommonJS .ts file on Node 23 and later (it asks Node's CommonJS loader
-    // for the file under its namespace query); .cts (CommonJS) and .mts (ESM) load.
+    // tsx's namespaced loader cannot run a .ts file written in CommonJS on Node 23 and later (it asks Node's
+    // CommonJS loader for the file under its namespace query); one written with import/export loads (ESM_TYPESCRIPT_HOOK).
     if (/Cannot find module '[^']*\.ts\?namespace=/.test((err as Error)?.message ?? '')) {
-      throw new HarnessError('ERR_CONFIG', `--client ${spec}: a .ts adapter in a CommonJS project does not load on Node ${process.versions.node}. Fix: rename it to .mts (ESM) or .cts (CommonJS), or set "type": "module" in package.json`)
+      throw new HarnessError('ERR_CONFIG', `--client ${spec}: a .ts file written in CommonJS (require, module.exports) does not load on Node ${process.versions.node}. Fix: rename it to .cts, or write it with import/export`)
     }
     throw new HarnessError('ERR_CONFIG', `--client ${spec}: ${describeLoadError(err, bundled, fileURLToPath(url))}`)
   }
@@ -108,7 +108,8 @@ import { fileURLToPath } from 'node:url'
 const ESM_SYNTAX = /^\\s*(?:import|export)[\\s{*]/m
 export async function load(url, context, nextLoad) {
   // tsx may carry its own query inside the path, encoded (Node 20): the file is what comes before either.
-  const path = url.startsWith('file:') ? fileURLToPath(url.split('?')[0]).split('?')[0] : ''
+  let path = ''
+  try { if (url.startsWith('file:')) path = fileURLToPath(url.split('?')[0]).split('?')[0] } catch {}
   if (path.endsWith('.ts') && !/[\\\\/]node_modules[\\\\/]/.test(path) && url.includes('namespace=${ADAPTER_NAMESPACE}') && context.format !== 'module') {
     let source = ''
     try { source = readFileSync(path, 'utf8') } catch {}
