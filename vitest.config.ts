@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import { workerReportArgv } from './test/support/worker-report.ts'
 
 export default defineConfig({
   test: {
@@ -14,6 +15,8 @@ export default defineConfig({
     // than two on 2 cores, and pushed whole-catalog tests past their limits (README, Development).
     pool: 'forks',
     maxWorkers: 2,
+    // A test process the watchdog finds stuck writes a diagnostic report on SIGUSR2: what it runs or waits on.
+    execArgv: workerReportArgv(),
     testTimeout: 30_000,
     hookTimeout: 30_000,
     teardownTimeout: 10_000,

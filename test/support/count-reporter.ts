@@ -1,5 +1,7 @@
-import type { Reporter, TestCase, TestModule } from 'vitest/node'
-import { descendants, processTable, type ProcessRow } from './processes.ts'
+import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node'
+import { PendingFetches } from './pending-fetches.ts'
+import { alive, descendants, processTable, type ProcessRow } from './processes.ts'
+import { workerReports } from './worker-report.ts'
 
 /**
  * How long the suite may go without a test finishing before the watchdog stops it (AOC_TEST_WATCHDOG_MS; 0 = off):
@@ -21,9 +23,10 @@ const seconds = (ms: number) => `${Math.round(ms / 1000)} s`
  * Unhandled errors and modules that failed to load count as failures.
  *
  * It is also the suite's watchdog: when no test has finished for the bound, it prints the test files still
- * running (and their running tests), the processes under vitest, kills those processes and exits 1. A stuck
- * file (a wait with no deadline, a busy loop that starves its own test timeout, a hung import) then fails CI
- * with its name within minutes instead of freezing the job silently until the CI's own limit.
+ * running (and their running tests), the module requests vitest has left unanswered, the processes under vitest
+ * and what each test process is doing (its diagnostic report), kills those processes and exits 1. A stuck file
+ * (a wait with no deadline, a busy loop that starves its own test timeout, a hung import) then fails CI with its
+ * name and its cause within minutes instead of freezing the job silently until the CI's own limit.
  */
 export default class CountReporter implements Reporter {
   readonly #bound = watchdogBound()
@@ -33,6 +36,11 @@ export default class CountReporter implements Reporter {
   readonly #files = new Map<string, { since: number; module: TestModule }>()
   /** Tests started and not finished, with when they started. */
   readonly #tests = new Map<string, { since: number; test: TestCase }>()
+  readonly #fetches = new PendingFetches()
+
+  onInit(vitest: Vitest): void {
+    this.#fetches.watch(vitest)
+  }
 
   onTestRunStart(): void {
     this.#lastProgress = Date.now()
@@ -91,6 +99,7 @@ export default class CountReporter implements Reporter {
         if (test.module.moduleId === file) lines.push(`    test: ${test.fullName} (running for ${seconds(now - started)})`)
       }
     }
+    for (const { url, ms } of this.#fetches.older(Math.min(10_000, this.#bound / 2), now)) lines.push(`  unanswered for ${seconds(ms)}: a test process's import of ${url}`)
     let table: ProcessRow[] = []
     try {
       table = processTable()
@@ -101,10 +110,12 @@ export default class CountReporter implements Reporter {
     const under = descendants(table, process.pid).filter((p) => !p.command.startsWith('ps -eo '))
     if (table.length > 0) {
       // CPU near ELAPSED: a worker busy in a loop; near 0: one waiting for something that never comes.
-      lines.push(`  processes under vitest (pid ${process.pid}):`, '    PID     PPID    PGID    ELAPSED     CPU         COMMAND')
-      for (const p of under) lines.push(`    ${String(p.pid).padEnd(8)}${String(p.ppid).padEnd(8)}${String(p.pgid).padEnd(8)}${p.elapsed.padEnd(12)}${p.cpu.padEnd(12)}${p.command}`)
+      lines.push(`  processes under vitest (pid ${process.pid}):`, '    PID     PPID    PGID    STATE  ELAPSED     CPU         COMMAND')
+      for (const p of under) lines.push(`    ${String(p.pid).padEnd(8)}${String(p.ppid).padEnd(8)}${String(p.pgid).padEnd(8)}${p.state.padEnd(7)}${p.elapsed.padEnd(12)}${p.cpu.padEnd(12)}${p.command}`)
       if (under.length === 0) lines.push('    (none)')
     }
+    // vitest's own test processes (its forks), not what the tests started.
+    lines.push(...workerReports(under.filter((p) => p.ppid === process.pid && alive(p) && p.command.includes('vitest/dist/workers/')).map((p) => p.pid)))
     lines.push('watchdog: killing them and exiting with code 1')
     // Pipes and files are written synchronously on Linux, so the lines are out before the exit.
     process.stderr.write(`${lines.join('\n')}\n`)

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
@@ -17,7 +17,7 @@ function freshEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, NO_COLOR: '1', CI: 'true', ...extra }
 }
 
-it('the watchdog stops a suite whose file hangs: it names the file and test, lists and kills its processes, exits 1', async () => {
+it('the watchdog stops a suite whose files hang: it names each file, test and unanswered import, says what each test process waits on, kills its processes, exits 1', async () => {
   const pidFile = join(dir, 'helper.pid')
   const started = Date.now()
   const child = spawn(process.execPath, [VITEST, 'run', '--config', CONFIG], {
@@ -41,7 +41,16 @@ it('the watchdog stops a suite whose file hangs: it names the file and test, lis
   expect(out).toMatch(/stuck: hangs\.fixture\.ts \(running for \d+ s\)/)
   expect(out).toMatch(/test: waits for nothing \(running for \d+ s\)/)
   expect(out).not.toMatch(/stuck: passes\.fixture\.ts/)
-  expect(out).toMatch(/processes under vitest[^\n]*\n[^\n]*PID[^\n]*\n(?:[^\n]*\n)*[^\n]*aoc-watchdog-helper/)
+  // A file whose import vitest never answers: named, with the import it waits for.
+  expect(out).toMatch(/stuck: stalls-import\.fixture\.ts \(running for \d+ s\)/)
+  expect(out).toMatch(/unanswered for \d+ s: a test process's import of \/never-transformed\.ts/)
+  expect(out).toMatch(/processes under vitest[^\n]*\n[^\n]*PID[^\n]*STATE[^\n]*\n(?:[^\n]*\n)*[^\n]*aoc-watchdog-helper/)
+  // Each stuck test process says what it waits on: both idle, one with the helper it started.
+  const reports = [...out.matchAll(/pid \d+, diagnostic report:\n {4}(.*)\n {4}waiting on \(live handles\): (.*)/g)]
+  expect(reports.map((r) => r[1]), out).toEqual(['no JavaScript running: idle in its event loop, waiting', 'no JavaScript running: idle in its event loop, waiting'])
+  expect(reports.filter((r) => /child process \d+/.test(r[2]!)), out).toHaveLength(1)
+  // The reports hold the test process's environment: read and deleted, never left behind.
+  expect(readdirSync(dir).filter((n) => n.startsWith('aoc-worker-reports-'))).toEqual([])
   // The helper ran in a process group of its own: it is gone with the run.
   const helper = Number(readFileSync(pidFile, 'utf8'))
   expect(await stillAlive((p) => p.pid === helper || p.pgid === helper)).toEqual([])
