@@ -164,7 +164,7 @@ describe('verdicts speak only to what happened', () => {
 
   it('checks over a transcript cut by a timeout SKIP with the reason; the scenario is ERROR', async () => {
     const hangsAtCall = () => ({ ...officialNodeClient(), call: () => new Promise<never>(() => {}) })
-    const result = await runScenario(login, options(hangsAtCall, { timeoutMs: 1500 }))
+    const result = await runScenario(login, options(hangsAtCall, { timeoutMs: 5000 }))
     expect(result.verdict).toBe('ERROR')
     const judged = result.checks.filter((c) => !c.checkId.startsWith('harness.'))
     expect(judged.length).toBeGreaterThan(5)

@@ -3,10 +3,11 @@ import { findLibfaketime } from '../../harness/drivers/faketime.ts'
 import { processDriver } from '../../harness/drivers/process.ts'
 import { runSuite } from '../../harness/runner.ts'
 import { SCENARIOS } from '../../scenarios/index.ts'
+import { CATALOG_TEST_TIMEOUT_MS } from '../support/timeouts.ts'
 import { PLAIN_JS, REPO } from './helpers.ts'
 
 describe('the plain-JS stdio example client', () => {
-  it('passes every good path it has the capabilities for, and SKIPs the rest with the reason', { timeout: 120_000 }, async () => {
+  it('passes every good path it has the capabilities for, and SKIPs the rest with the reason', { timeout: CATALOG_TEST_TIMEOUT_MS }, async () => {
     const report = await runSuite({ scenarios: SCENARIOS, driver: () => processDriver({ command: PLAIN_JS, cwd: REPO }), clientName: 'plain-js', driverKind: 'process', concurrency: 2 })
     // Its verdicts, for the record (the test output shows them).
     const table = report.scenarios.map((s) => `${s.verdict.padEnd(5)} ${s.id}${s.reason ? ` (${s.reason})` : ''}`)
