@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { signalIfAlive } from './processes.ts'
 
 /**
  * A child process for a test, always with a deadline. It runs in a process group of its own, so that on the
@@ -36,12 +37,7 @@ process.on('exit', () => {
 
 /** SIGKILLs a process group; one that is gone already is fine. */
 export function killGroup(pgid: number | undefined): void {
-  if (pgid === undefined) return
-  try {
-    process.kill(-pgid, 'SIGKILL')
-  } catch {
-    // gone
-  }
+  if (pgid !== undefined) signalIfAlive(-pgid, 'SIGKILL')
 }
 
 /** Runs `cmd args` without a shell and resolves once it has exited and its output is read. Never rejects. */

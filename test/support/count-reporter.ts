@@ -1,6 +1,6 @@
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node'
 import { PendingFetches } from './pending-fetches.ts'
-import { alive, descendants, processTable, type ProcessRow } from './processes.ts'
+import { alive, descendants, processTable, signalIfAlive, type ProcessRow } from './processes.ts'
 import { workerReports } from './worker-report.ts'
 
 /**
@@ -122,17 +122,9 @@ export default class CountReporter implements Reporter {
     const ownGroup = table.find((p) => p.pid === process.pid)?.pgid
     for (const p of under) {
       // A test's child in its own process group (the process driver's clients) goes with its whole group.
-      if (p.pgid === p.pid && p.pgid !== ownGroup) kill(-p.pgid)
-      kill(p.pid)
+      if (p.pgid === p.pid && p.pgid !== ownGroup) signalIfAlive(-p.pgid, 'SIGKILL')
+      signalIfAlive(p.pid, 'SIGKILL')
     }
     process.exit(1)
-  }
-}
-
-function kill(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL')
-  } catch {
-    // gone already
   }
 }

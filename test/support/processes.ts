@@ -41,6 +41,15 @@ export function descendants(table: readonly ProcessRow[], root: number): Process
   return out
 }
 
+/** Sends `signal` to a pid (or, negative, a process group) that may be gone already. */
+export function signalIfAlive(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal)
+  } catch {
+    // gone already
+  }
+}
+
 /** Whether the process still runs (a zombie has ended; only its exit status is left). */
 export const alive = (p: ProcessRow): boolean => !p.state.startsWith('Z')
 

@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { signalIfAlive } from './processes.ts'
 
 /**
  * What a stuck test process is doing, from Node's diagnostic report: the watchdog sends it SIGUSR2 and reads the
@@ -48,7 +49,7 @@ export function workerReports(pids: readonly number[], withinMs = 5000): string[
   } catch (err) {
     return [`  (no diagnostic reports: ${(err as Error).message})`]
   }
-  for (const pid of pids) signal(pid)
+  for (const pid of pids) signalIfAlive(pid, 'SIGUSR2')
   const lines: string[] = []
   const waiting = new Set(pids)
   const deadline = Date.now() + withinMs
@@ -64,14 +65,6 @@ export function workerReports(pids: readonly number[], withinMs = 5000): string[
   for (const pid of waiting) lines.push(`  pid ${pid}: no diagnostic report within ${withinMs / 1000} s (blocked outside its event loop)`)
   rmSync(dir, { recursive: true, force: true })
   return lines
-}
-
-function signal(pid: number): void {
-  try {
-    process.kill(pid, 'SIGUSR2')
-  } catch {
-    // gone already
-  }
 }
 
 /** The report of `pid` once it is complete (Node writes it in pieces), or undefined. */
