@@ -55,6 +55,12 @@ export default class CountReporter implements Reporter {
     this.#files.set(mod.moduleId, { since: Date.now(), module: mod })
   }
 
+  // The module vitest reports once its file is collected is the one that knows its tests.
+  onTestModuleCollected(mod: TestModule): void {
+    const entry = this.#files.get(mod.moduleId)
+    if (entry) entry.module = mod
+  }
+
   onTestCaseReady(test: TestCase): void {
     this.#tests.set(test.id, { since: Date.now(), test })
   }
@@ -94,7 +100,10 @@ export default class CountReporter implements Reporter {
     const lines = [`\nwatchdog: no test finished for ${seconds(now - this.#lastProgress)} (bound ${seconds(this.#bound)}, AOC_TEST_WATCHDOG_MS); stopping the run`]
     if (this.#files.size === 0) lines.push('  no test file is running (vitest itself is stuck between files)')
     for (const [file, { since, module }] of this.#files) {
-      lines.push(`  stuck: ${module.relativeModuleId ?? file} (running for ${seconds(now - since)})`)
+      // Whether it stopped while loading, between tests, or after its last one (at exit).
+      const tests = [...module.children.allTests()]
+      const done = tests.filter((t) => t.result().state !== 'pending').length
+      lines.push(`  stuck: ${module.relativeModuleId ?? file} (running for ${seconds(now - since)}; ${tests.length === 0 ? 'no test collected yet' : `${done} of ${tests.length} tests finished`})`)
       for (const { since: started, test } of this.#tests.values()) {
         if (test.module.moduleId === file) lines.push(`    test: ${test.fullName} (running for ${seconds(now - started)})`)
       }

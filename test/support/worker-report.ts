@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { signalIfAlive } from './processes.ts'
+import { nativeStacks, threadStates } from './thread-states.ts'
 
 /**
  * What a stuck test process is doing, from Node's diagnostic report: the watchdog sends it SIGUSR2 and reads the
@@ -39,7 +40,7 @@ const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(
 /**
  * Asks each process for its report, waits up to `withinMs` for all of them (the caller is about to exit, so it
  * blocks), and returns printable lines. A process that writes none within the bound is blocked outside its
- * event loop (a synchronous wait, a lock): that is said too.
+ * event loop (a synchronous wait, a lock): for it, where each of its threads waits (thread-states.ts).
  */
 export function workerReports(pids: readonly number[], withinMs = 5000): string[] {
   const dir = process.env.AOC_WORKER_REPORT_DIR
@@ -62,7 +63,9 @@ export function workerReports(pids: readonly number[], withinMs = 5000): string[
       lines.push(...summarise(pid, report))
     }
   }
-  for (const pid of waiting) lines.push(`  pid ${pid}: no diagnostic report within ${withinMs / 1000} s (blocked outside its event loop)`)
+  for (const pid of waiting) {
+    lines.push(`  pid ${pid}: no diagnostic report within ${withinMs / 1000} s (blocked outside its event loop); its threads:`, ...threadStates(pid), ...nativeStacks(pid))
+  }
   rmSync(dir, { recursive: true, force: true })
   return lines
 }

@@ -11,8 +11,8 @@ export default defineConfig({
     reporters: ['default', new URL('../count-reporter.ts', import.meta.url).pathname],
     testTimeout: 600_000,
     pool: 'forks',
-    // One worker for each fixture: the two that stall must not keep the passing one from running.
-    maxWorkers: 3,
+    // One worker for each fixture: the three that stall must not keep the passing one from running.
+    maxWorkers: 4,
     execArgv: workerReportArgv(),
   },
 })
