@@ -1,4 +1,5 @@
-import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto'
+import { createPublicKey, sign, verify } from 'node:crypto'
+import { keyPairSync } from '../protocol/key-pair.ts'
 import { exitWithParent, pinSelf, startChild, tsxArgs } from './lib/child.ts'
 import { closeAgent, mockTarget, oidcTarget, runFlows, type FlowCounters } from './lib/flows.ts'
 import { emit, summarize } from './lib/stats.ts'
@@ -63,7 +64,7 @@ async function measure(server: 'mock-as' | 'oidc-provider'): Promise<Sample> {
 
 /** ES256 with node:crypto, as the mock verifies and the bench client signs: µs per operation. */
 function es256Floor(): { signUs: number; verifyUs: number; importJwkUs: number; perFlowUs: number; flowsPerSPerCore: number } {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const { privateKey, publicKey } = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
   const jwk = publicKey.export({ format: 'jwk' })
   const data = Buffer.from('x'.repeat(300))
   const n = 3000

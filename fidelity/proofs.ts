@@ -2,8 +2,9 @@
  * Re-signing recorded DPoP proofs for another server: same header shape and claims, the same defect, but a
  * key, jti, iat, htu, nonce and ath that mean at the target what the recorded ones meant at the reference.
  */
-import { generateKeyPairSync, randomUUID, sign as cryptoSign, type KeyObject } from 'node:crypto'
+import { randomUUID, sign as cryptoSign, type KeyObject } from 'node:crypto'
 import { jwkThumbprint } from '../protocol/jwk.ts'
+import { keyPairSync } from '../protocol/key-pair.ts'
 
 interface ReplayKey {
   privateKey: KeyObject
@@ -12,13 +13,13 @@ interface ReplayKey {
 }
 
 const KEY_SPECS: Record<string, () => { privateKey: KeyObject; publicKey: KeyObject }> = {
-  ES256: () => generateKeyPairSync('ec', { namedCurve: 'P-256' }),
-  ES256K: () => generateKeyPairSync('ec', { namedCurve: 'secp256k1' }),
-  ES384: () => generateKeyPairSync('ec', { namedCurve: 'P-384' }),
-  ES512: () => generateKeyPairSync('ec', { namedCurve: 'P-521' }),
-  RS256: () => generateKeyPairSync('rsa', { modulusLength: 2048 }),
-  PS256: () => generateKeyPairSync('rsa', { modulusLength: 2048 }),
-  EdDSA: () => generateKeyPairSync('ed25519'),
+  ES256: () => keyPairSync({ type: 'ec', namedCurve: 'P-256' }),
+  ES256K: () => keyPairSync({ type: 'ec', namedCurve: 'secp256k1' }),
+  ES384: () => keyPairSync({ type: 'ec', namedCurve: 'P-384' }),
+  ES512: () => keyPairSync({ type: 'ec', namedCurve: 'P-521' }),
+  RS256: () => keyPairSync({ type: 'rsa', modulusLength: 2048 }),
+  PS256: () => keyPairSync({ type: 'rsa', modulusLength: 2048 }),
+  EdDSA: () => keyPairSync({ type: 'ed25519' }),
 }
 
 const HASH: Record<string, string | null> = {

@@ -1,9 +1,10 @@
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
+import { sign, type KeyObject } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ProofJwsError, verifyProofJws } from './dpop-jws.ts'
+import { keyPairSync } from './key-pair.ts'
 
 const NOW = 1_800_000_000
-const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+const ec = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
 const publicJwk = ec.publicKey.export({ format: 'jwk' })
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url')
@@ -66,12 +67,12 @@ describe('verifyProofJws: the DPoP JWS checks in jose 5 order and wording', () =
   it('a private jwk, and a signature by another key', () => {
     const jwk = ec.privateKey.export({ format: 'jwk' })
     expect(reason(proof({ jwk }))).toBe('"jwk" (JSON Web Key) Header Parameter must be a public key')
-    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const other = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
     expect(reason(proof({}, {}, other.privateKey))).toBe('signature verification failed')
   })
 
   it('the signature is checked before typ and the time claims', () => {
-    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const other = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
     expect(reason(proof({ typ: 'jwt' }, { iat: undefined }, other.privateKey))).toBe('signature verification failed')
   })
 })

@@ -1,5 +1,6 @@
-import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign as cryptoSign, type KeyObject } from 'node:crypto'
+import { createHash, randomBytes, randomUUID, sign as cryptoSign, type KeyObject } from 'node:crypto'
 import { Agent, request } from 'node:http'
+import { keyPairSync } from '../../protocol/key-pair.ts'
 
 /**
  * One login flow as a client and its user's browser drive it: PAR with a DPoP proof (nonce retry once), the
@@ -40,7 +41,7 @@ export interface DpopSigner {
 }
 
 export function newSigner(): DpopSigner {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const { privateKey, publicKey } = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
   return { privateKey, jwk: publicKey.export({ format: 'jwk' }) as Record<string, unknown> }
 }
 

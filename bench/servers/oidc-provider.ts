@@ -1,8 +1,9 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import Provider from 'oidc-provider'
 import { exitWithParent } from '../lib/child.ts'
 import { startStatsServer, untilStopped } from './stats-server.ts'
+import { keyPairSync } from '../../protocol/key-pair.ts'
 
 exitWithParent()
 
@@ -14,7 +15,7 @@ exitWithParent()
 const server = createServer()
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
 const issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`
-const signingKey = { ...(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }) as object), kid: 'bench', alg: 'ES256', use: 'sig' }
+const signingKey = { ...(keyPairSync({ type: 'ec', namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }) as object), kid: 'bench', alg: 'ES256', use: 'sig' }
 
 const provider = new Provider(issuer, {
   clients: [

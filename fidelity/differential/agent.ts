@@ -4,9 +4,10 @@
  * on both sides. Every request goes through `exchange`, which records it for the comparison and the capture
  * file.
  */
-import { createHash, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto'
+import { createHash, randomBytes, randomUUID, type KeyObject } from 'node:crypto'
 import { hiddenInputs } from '../../harness/user-agent.ts'
 import { jwkThumbprint } from '../../protocol/jwk.ts'
+import { keyPairSync } from '../../protocol/key-pair.ts'
 import { form, header, send, type HttpResult, type SendOptions } from '../http.ts'
 import { signCompact } from '../proofs.ts'
 import type { Target } from '../target.ts'
@@ -30,7 +31,7 @@ export interface DpopKey {
 }
 
 export function newKey(): DpopKey {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const { privateKey, publicKey } = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
   const { kty, crv, x, y } = publicKey.export({ format: 'jwk' }) as Record<string, string>
   const jwk = { kty, crv, x, y }
   return { privateKey, jwk, jkt: jwkThumbprint(jwk as never) as string }

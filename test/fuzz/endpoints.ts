@@ -1,8 +1,9 @@
-import { createHash, generateKeyPairSync, randomUUID, sign as cryptoSign, type KeyObject } from 'node:crypto'
+import { createHash, randomUUID, sign as cryptoSign, type KeyObject } from 'node:crypto'
 import fc from 'fast-check'
 import { MAX_BODY_BYTES } from '../../model/body.ts'
 import { createWorld, type World, type WorldOptions } from '../../harness/world.ts'
 import { jwkThumbprint } from '../../protocol/jwk.ts'
+import { keyPairSync } from '../../protocol/key-pair.ts'
 import { send } from '../helpers/http.ts'
 import { CLIENT_ID, REDIRECT_URI, SCOPE, TestClient, type Tokens } from '../helpers/oauth-client.ts'
 import { RawHttpClient, type RawOutcome, type RawRequest } from '../helpers/raw-http.ts'
@@ -304,7 +305,7 @@ export interface FuzzContext {
 }
 
 function ecKey(curve: 'P-256' | 'P-384') {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: curve })
+  const { privateKey, publicKey } = keyPairSync({ type: 'ec', namedCurve: curve })
   return { privateKey, jwk: publicKey.export({ format: 'jwk' }) as Record<string, unknown> }
 }
 

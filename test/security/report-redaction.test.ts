@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID, sign as cryptoSign } from 'node:crypto'
+import { randomUUID, sign as cryptoSign } from 'node:crypto'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 import { officialNodeClient } from '../../examples/clients/official-node/adapter.ts'
 import type { Driver, DriverContext } from '../../harness/drivers/types.ts'
 import { runSuite } from '../../harness/runner.ts'
+import { keyPairSync } from '../../protocol/key-pair.ts'
 import type { TranscriptEntry } from '../../model/transcript.ts'
 import type { ScenarioResult } from '../../reports/schema.ts'
 import { writeReports } from '../../reports/write.ts'
@@ -47,7 +48,7 @@ function leakyClient(keys: string[]): Driver {
     async authorize(input) {
       const out = await official.authorize(input)
       const origin = new URL(out.authorizationUrl).origin
-      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      const { privateKey } = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
       const jwk: Record<string, string> = { ...(privateKey.export({ format: 'jwk' }) as Record<string, string>), kid: 'leak' }
       keys.push(jwk.d!)
       const clientId = ctx.hostDocument('/leaky-client.json', {
@@ -59,7 +60,7 @@ function leakyClient(keys: string[]): Driver {
         token_endpoint_auth_signing_alg: 'ES256',
         jwks: { keys: [jwk] },
       })
-      const { privateKey: dpopKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      const { privateKey: dpopKey } = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
       const dpopJwk = dpopKey.export({ format: 'jwk' }) as Record<string, string>
       keys.push(dpopJwk.d!)
       const input_ = `${b64({ typ: 'dpop+jwt', alg: 'ES256', jwk: dpopJwk })}.${b64({ jti: randomUUID(), htm: 'POST', htu: `${origin}/oauth/par`, iat: Math.floor(Date.now() / 1000) })}`

@@ -95,10 +95,10 @@ export function nativeStacks(pid: number, frames = 12): string[] {
   // Threads with the same stack (a pool of idle workers) are printed once.
   const stacks = new Map<string, string[]>()
   let thread: string | undefined
-  let frames_: string[] = []
+  let current: string[] = []
   const flush = () => {
     if (thread === undefined) return
-    const key = frames_.join('\n')
+    const key = current.join('\n')
     stacks.set(key, [...(stacks.get(key) ?? []), thread])
   }
   for (const line of out.split('\n')) {
@@ -106,8 +106,8 @@ export function nativeStacks(pid: number, frames = 12): string[] {
     if (head) {
       flush()
       thread = head[1]
-      frames_ = []
-    } else if (/^#\d+ /.test(line)) frames_.push(line.length > 160 ? `${line.slice(0, 159)}…` : line)
+      current = []
+    } else if (/^#\d+ /.test(line)) current.push(line.length > 160 ? `${line.slice(0, 159)}…` : line)
   }
   flush()
   if (stacks.size === 0) return []

@@ -1,6 +1,7 @@
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto'
+import { createHash, randomBytes, sign, type KeyObject } from 'node:crypto'
 import { Transcript, type Actor, type Exchange, type ServerName } from '../../model/transcript.ts'
 import type { CheckContext } from '../../harness/check.ts'
+import { keyPairSync } from '../../protocol/key-pair.ts'
 import type { Scenario } from '../../harness/scenario.ts'
 
 export const ISSUER = 'http://127.0.0.1:4000'
@@ -13,7 +14,7 @@ export interface TestKey {
   privateKey: KeyObject
 }
 export function fakeKey(): TestKey {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const { publicKey, privateKey } = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
   const { kty, crv, x, y } = publicKey.export({ format: 'jwk' }) as Record<string, string>
   return { jwk: { kty: kty!, crv: crv!, x: x!, y: y! }, privateKey }
 }

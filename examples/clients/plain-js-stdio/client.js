@@ -8,7 +8,7 @@
 //   session     PDS calls with DPoP + ath (nonce retry, refresh on invalid_token), refresh with rotation, sign-out with revocation
 //
 // It does not do confidential clients (private_key_jwt) and keeps sessions in memory only (no restore after a restart).
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto'
+import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto'
 
 export const SCOPE = 'atproto transition:generic'
 
@@ -78,11 +78,15 @@ function describe(res) {
 // DPoP (RFC 9449) with ES256
 // ---------------------------------------------------------------------------------------------------------------
 
-/** A fresh P-256 key pair; one per login, kept for the whole session (DPOP-01, DPOP-02). */
+/**
+ * A fresh P-256 key pair; one per login, kept for the whole session (DPOP-01, DPOP-02). Generated as JWKs, not as
+ * KeyObjects to export: on Node 20, exporting a key generateKeyPairSync returned can deadlock the process.
+ */
 function generateDpopKey() {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  const { kty, crv, x, y } = publicKey.export({ format: 'jwk' })
-  return { privateKey, jwk: { kty, crv, x, y } }
+  const jwkEncoding = { format: 'jwk' }
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: jwkEncoding, privateKeyEncoding: jwkEncoding })
+  const { kty, crv, x, y } = publicKey
+  return { privateKey: createPrivateKey({ key: privateKey, format: 'jwk' }), jwk: { kty, crv, x, y } }
 }
 
 /** A compact JWS signed with ES256: the signature is r || s (IEEE P1363), not DER. */
