@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import type { ChildProcess } from 'node:child_process'
 import { expect, it } from 'vitest'
 import { killGroup, runChild } from '../test/support/child.ts'
+import { threadSample } from '../test/support/thread-states.ts'
 import { keyPairSync } from './key-pair.ts'
 
 const FIXTURE = new URL('./key-pair.fixture.ts', import.meta.url).pathname
@@ -26,30 +26,25 @@ it('its keys export under constant garbage collection without blocking', async (
   expect(run.stdout).toBe('done\n')
 }, 60_000)
 
-/** The main thread's system call and CPU ticks, from /proc. */
-function sample(pid: number): { syscall: string; ticks: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return { syscall: readFileSync(`/proc/${pid}/syscall`, 'utf8').split(' ')[0]!, ticks: Number(fields[11]) + Number(fields[12]) }
-}
-
 // Why keyPairSync exists: the same loop on generateKeyPairSync's own keys stops for good on Node 20, its main
 // thread in a futex wait (202) that no CPU time ever ends.
 it.runIf(NODE_20 && process.platform === 'linux')('on Node 20, generateKeyPairSync keys exported the same way block their thread for good', async () => {
-  const child = spawn(process.execPath, [...GC_OFTEN, FIXTURE, 'raw', '1000000'], { stdio: 'ignore', detached: true })
-  try {
-    let stuckSince: { ticks: number; at: number } | undefined
-    const deadline = Date.now() + 50_000
-    while (Date.now() < deadline && child.exitCode === null) {
-      await new Promise((r) => setTimeout(r, 100))
-      const now = sample(child.pid!)
-      if (now.syscall !== '202' || (stuckSince && now.ticks !== stuckSince.ticks)) stuckSince = undefined
-      else if (!stuckSince) stuckSince = { ticks: now.ticks, at: Date.now() }
-      else if (Date.now() - stuckSince.at >= 2000) break
-    }
-    expect(child.exitCode).toBeNull()
-    expect(stuckSince && Date.now() - stuckSince.at).toBeGreaterThanOrEqual(2000)
-  } finally {
-    killGroup(child.pid)
+  let child: ChildProcess | undefined
+  const run = runChild(process.execPath, [...GC_OFTEN, FIXTURE, 'raw', '1000000'], { timeoutMs: 50_000, onSpawn: (c) => (child = c) })
+  let stuckSince: { ticks: number; at: number } | undefined
+  let exited = false
+  void run.then(() => (exited = true))
+  while (!exited) {
+    await new Promise((r) => setTimeout(r, 100))
+    const now = child?.pid === undefined ? undefined : threadSample(child.pid)
+    if (!now || !now.syscall?.startsWith('202 ') || (stuckSince && now.ticks !== stuckSince.ticks)) stuckSince = undefined
+    else if (!stuckSince) stuckSince = { ticks: now.ticks, at: Date.now() }
+    else if (Date.now() - stuckSince.at >= 2000) break
   }
+  const finished = exited
+  killGroup(child?.pid)
+  // Neither through its million pairs nor killed at the deadline: blocked, and killed here.
+  expect(finished).toBe(false)
+  expect((await run).timedOut).toBe(false)
+  expect(stuckSince && Date.now() - stuckSince.at).toBeGreaterThanOrEqual(2000)
 }, 60_000)

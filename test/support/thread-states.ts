@@ -40,6 +40,16 @@ function read(path: string): string | undefined {
   }
 }
 
+/** A thread's kernel state letter, CPU ticks so far and `/proc/…/syscall` line, or undefined once it is gone. */
+export function threadSample(pid: number, tid: number | string = pid): { state: string; ticks: number; syscall: string | undefined } | undefined {
+  const base = `/proc/${pid}/task/${tid}`
+  const stat = read(`${base}/stat`)
+  if (!stat) return undefined
+  // The fields follow the parenthesised name, which may itself hold spaces or parentheses.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return { state: fields[0]!, ticks: Number(fields[11]) + Number(fields[12]), syscall: read(`${base}/syscall`) }
+}
+
 /** One line per thread: its name, kernel state and the system call it is in. */
 export function threadStates(pid: number): string[] {
   let tids: string[]
@@ -49,12 +59,9 @@ export function threadStates(pid: number): string[] {
     return [`    (no thread list for pid ${pid}: /proc/${pid}/task cannot be read)`]
   }
   return tids.map((tid) => {
-    const base = `/proc/${pid}/task/${tid}`
-    const name = read(`${base}/comm`) ?? '?'
-    // The state letter follows the parenthesised name, which may itself hold spaces or parentheses.
-    const stat = read(`${base}/stat`)
-    const state = stat ? stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) : '?'
-    return `    thread ${tid} ${name}${tid === String(pid) ? ' (main)' : ''}: state ${state}, ${syscallOf(pid, read(`${base}/syscall`))}`
+    const name = read(`/proc/${pid}/task/${tid}/comm`) ?? '?'
+    const sample = threadSample(pid, tid)
+    return `    thread ${tid} ${name}${tid === String(pid) ? ' (main)' : ''}: state ${sample?.state ?? '?'}, ${syscallOf(pid, sample?.syscall)}`
   })
 }
 
