@@ -64,8 +64,7 @@ async function measure(server: 'mock-as' | 'oidc-provider'): Promise<Sample> {
 
 /** ES256 with node:crypto, as the mock verifies and the bench client signs: µs per operation. */
 function es256Floor(): { signUs: number; verifyUs: number; importJwkUs: number; perFlowUs: number; flowsPerSPerCore: number } {
-  const { privateKey, publicKey } = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
-  const jwk = publicKey.export({ format: 'jwk' })
+  const { privateKey, publicKey, publicJwk: jwk } = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
   const data = Buffer.from('x'.repeat(300))
   const n = 3000
   const time = (fn: () => void) => {

@@ -4,7 +4,7 @@
  */
 import { randomUUID, sign as cryptoSign, type KeyObject } from 'node:crypto'
 import { jwkThumbprint } from '../protocol/jwk.ts'
-import { keyPairSync } from '../protocol/key-pair.ts'
+import { keyPairSync, type KeyPair } from '../protocol/key-pair.ts'
 
 interface ReplayKey {
   privateKey: KeyObject
@@ -12,7 +12,7 @@ interface ReplayKey {
   jkt: string
 }
 
-const KEY_SPECS: Record<string, () => { privateKey: KeyObject; publicKey: KeyObject }> = {
+const KEY_SPECS: Record<string, () => KeyPair> = {
   ES256: () => keyPairSync({ type: 'ec', namedCurve: 'P-256' }),
   ES256K: () => keyPairSync({ type: 'ec', namedCurve: 'secp256k1' }),
   ES384: () => keyPairSync({ type: 'ec', namedCurve: 'P-384' }),
@@ -90,9 +90,8 @@ export class ProofReplayer {
     if (!key) {
       const spec = KEY_SPECS[alg]
       if (!spec) throw new Error(`no key spec for ${alg}`)
-      const pair = spec()
-      const jwk = pair.publicKey.export({ format: 'jwk' }) as Record<string, unknown>
-      key = { privateKey: pair.privateKey, jwk, jkt: jwkThumbprint(jwk)! }
+      const { privateKey, publicJwk: jwk } = spec()
+      key = { privateKey, jwk, jkt: jwkThumbprint(jwk)! }
       this.#keys.set(recordedJkt, key)
     }
     return key

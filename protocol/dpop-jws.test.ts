@@ -5,7 +5,7 @@ import { keyPairSync } from './key-pair.ts'
 
 const NOW = 1_800_000_000
 const ec = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
-const publicJwk = ec.publicKey.export({ format: 'jwk' })
+const publicJwk = ec.publicJwk
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url')
 
@@ -65,7 +65,7 @@ describe('verifyProofJws: the DPoP JWS checks in jose 5 order and wording', () =
   })
 
   it('a private jwk, and a signature by another key', () => {
-    const jwk = ec.privateKey.export({ format: 'jwk' })
+    const jwk = ec.privateJwk
     expect(reason(proof({ jwk }))).toBe('"jwk" (JSON Web Key) Header Parameter must be a public key')
     const other = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
     expect(reason(proof({}, {}, other.privateKey))).toBe('signature verification failed')

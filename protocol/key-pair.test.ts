@@ -11,12 +11,15 @@ const NODE_20 = process.versions.node.startsWith('20.')
 
 it('makes EC, RSA and Ed25519 pairs whose keys match and export as JWKs', () => {
   for (const spec of [{ type: 'ec', namedCurve: 'P-384' }, { type: 'rsa', modulusLength: 2048 }, { type: 'ed25519' }] as const) {
-    const { privateKey, publicKey } = keyPairSync(spec)
+    const { privateKey, publicKey, privateJwk, publicJwk } = keyPairSync(spec)
     const priv = privateKey.export({ format: 'jwk' })
     const pub = publicKey.export({ format: 'jwk' })
     expect(priv.d, spec.type).toBeTypeOf('string')
     expect(pub.d).toBeUndefined()
     expect(pub.x ?? pub.n).toBe(priv.x ?? priv.n)
+    // The JWKs returned are the same keys.
+    expect(privateJwk).toEqual(priv)
+    expect(publicJwk).toEqual(pub)
   }
 })
 

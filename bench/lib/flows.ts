@@ -41,8 +41,8 @@ export interface DpopSigner {
 }
 
 export function newSigner(): DpopSigner {
-  const { privateKey, publicKey } = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
-  return { privateKey, jwk: publicKey.export({ format: 'jwk' }) as Record<string, unknown> }
+  const { privateKey, publicJwk } = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
+  return { privateKey, jwk: publicJwk }
 }
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')

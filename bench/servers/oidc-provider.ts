@@ -15,7 +15,7 @@ exitWithParent()
 const server = createServer()
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
 const issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`
-const signingKey = { ...(keyPairSync({ type: 'ec', namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }) as object), kid: 'bench', alg: 'ES256', use: 'sig' }
+const signingKey = { ...keyPairSync({ type: 'ec', namedCurve: 'P-256' }).privateJwk, kid: 'bench', alg: 'ES256', use: 'sig' }
 
 const provider = new Provider(issuer, {
   clients: [

@@ -31,8 +31,8 @@ export interface DpopKey {
 }
 
 export function newKey(): DpopKey {
-  const { privateKey, publicKey } = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
-  const { kty, crv, x, y } = publicKey.export({ format: 'jwk' }) as Record<string, string>
+  const { privateKey, publicJwk } = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
+  const { kty, crv, x, y } = publicJwk
   const jwk = { kty, crv, x, y }
   return { privateKey, jwk, jkt: jwkThumbprint(jwk as never) as string }
 }

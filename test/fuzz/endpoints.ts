@@ -305,8 +305,8 @@ export interface FuzzContext {
 }
 
 function ecKey(curve: 'P-256' | 'P-384') {
-  const { privateKey, publicKey } = keyPairSync({ type: 'ec', namedCurve: curve })
-  return { privateKey, jwk: publicKey.export({ format: 'jwk' }) as Record<string, unknown> }
+  const { privateKey, publicJwk } = keyPairSync({ type: 'ec', namedCurve: curve })
+  return { privateKey, jwk: publicJwk as Record<string, unknown> }
 }
 
 /** A World (unlimited requests) with a logged-in session, a pending PAR request and keys for proofs. */

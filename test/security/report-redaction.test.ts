@@ -48,8 +48,7 @@ function leakyClient(keys: string[]): Driver {
     async authorize(input) {
       const out = await official.authorize(input)
       const origin = new URL(out.authorizationUrl).origin
-      const { privateKey } = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
-      const jwk: Record<string, string> = { ...(privateKey.export({ format: 'jwk' }) as Record<string, string>), kid: 'leak' }
+      const jwk: Record<string, string> = { ...keyPairSync({ type: 'ec', namedCurve: 'P-256' }).privateJwk, kid: 'leak' }
       keys.push(jwk.d!)
       const clientId = ctx.hostDocument('/leaky-client.json', {
         client_id: `${ctx.clientOrigin}/leaky-client.json`,
@@ -60,8 +59,7 @@ function leakyClient(keys: string[]): Driver {
         token_endpoint_auth_signing_alg: 'ES256',
         jwks: { keys: [jwk] },
       })
-      const { privateKey: dpopKey } = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
-      const dpopJwk = dpopKey.export({ format: 'jwk' }) as Record<string, string>
+      const { privateKey: dpopKey, privateJwk: dpopJwk } = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
       keys.push(dpopJwk.d!)
       const input_ = `${b64({ typ: 'dpop+jwt', alg: 'ES256', jwk: dpopJwk })}.${b64({ jti: randomUUID(), htm: 'POST', htu: `${origin}/oauth/par`, iat: Math.floor(Date.now() / 1000) })}`
       const proof = `${input_}.${cryptoSign('sha256', Buffer.from(input_), { key: dpopKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`

@@ -14,8 +14,8 @@ export interface TestKey {
   privateKey: KeyObject
 }
 export function fakeKey(): TestKey {
-  const { publicKey, privateKey } = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
-  const { kty, crv, x, y } = publicKey.export({ format: 'jwk' }) as Record<string, string>
+  const { publicJwk, privateKey } = keyPairSync({ type: 'ec', namedCurve: 'P-256' })
+  const { kty, crv, x, y } = publicJwk
   return { jwk: { kty: kty!, crv: crv!, x: x!, y: y! }, privateKey }
 }
 
